@@ -1,0 +1,137 @@
+package brownian
+
+import "math"
+
+// Bridge is the exact source for adaptive solving: a Brownian path that
+// remembers every value it has drawn, after the rejection sampling with memory
+// of Rackauckas & Nie (DCDS-B 22(7), 2017, RSwM3 in spirit).
+//
+// The path keeps the known points (τ_k, W(τ_k)) that lie beyond the current
+// time. An attempt to time to
+//   - reuses W(to) if that point is known;
+//   - draws W(to) from the Brownian bridge between its known neighbours,
+//     N(W_a + (to−τ_a)/(τ_b−τ_a)·(W_b−W_a), (to−τ_a)(τ_b−to)/(τ_b−τ_a)), if
+//     to lies before a known point;
+//   - otherwise extends the path with a fresh N(0, to−τ_last) increment.
+//
+// The new point is kept whether the attempt is accepted or not; accepting
+// discards the points at or before to. Every value is drawn from its exact
+// conditional law given everything drawn before, so the path is exactly
+// Brownian whatever the accept/reject decisions, and a rejected attempt's
+// information is reused by the retry instead of thrown away (which would bias
+// the path, see Redraw).
+//
+// Memory per path is the number of pending points, typically a handful;
+// a step costs one normal draw per dimension.
+type Bridge struct{}
+
+// Name returns "bridge".
+func (Bridge) Name() string { return "bridge" }
+
+// Exact returns true.
+func (Bridge) Exact() bool { return true }
+
+// NewPath returns a bridge path of dimension m.
+func (Bridge) NewPath(m int, span float64) Path {
+	return &bridgePath{m: m, cur: make([]float64, m)}
+}
+
+type bridgePath struct {
+	m      int
+	stream Stream
+	tau    float64   // current (last accepted) time
+	cur    []float64 // W(tau)
+	// Pending known points after tau, in increasing time; vals holds m
+	// values per point. Capacity is kept, so the steady state allocates
+	// nothing.
+	times []float64
+	vals  []float64
+	to    float64 // end of the current attempt
+	toIdx int     // index of the point at to, or −1
+}
+
+func (p *bridgePath) Reset(k Key) {
+	p.stream.Reset(k, Increments)
+	p.tau = 0
+	clear(p.cur)
+	p.times = p.times[:0]
+	p.vals = p.vals[:0]
+	p.to, p.toIdx = 0, -1
+}
+
+func (p *bridgePath) Increment(dst []float64, to float64) {
+	m := p.m
+	if !(to > p.tau) || math.IsInf(to, 1) {
+		clear(dst)
+		p.toIdx = -1
+		return
+	}
+	// The first pending point at or after to.
+	j := 0
+	for j < len(p.times) && p.times[j] < to {
+		j++
+	}
+	if j == len(p.times) || p.times[j] != to {
+		// W(to) is unknown: draw it given its known neighbours. The left
+		// neighbour is the previous pending point or the current time.
+		ta := p.tau
+		if j > 0 {
+			ta = p.times[j-1]
+		}
+		p.insert(j, to)
+		wa := p.cur
+		if j > 0 {
+			wa = p.vals[(j-1)*m : j*m]
+		}
+		w := p.vals[j*m : (j+1)*m]
+		if j+1 < len(p.times) {
+			// Brownian bridge to the right neighbour.
+			tb := p.times[j+1]
+			wb := p.vals[(j+1)*m : (j+2)*m]
+			frac := (to - ta) / (tb - ta)
+			// Variance (to−ta)(tb−to)/(tb−ta), factored against overflow.
+			sd := math.Sqrt(to-ta) * math.Sqrt((tb-to)/(tb-ta))
+			for i := range w {
+				w[i] = wa[i] + frac*(wb[i]-wa[i]) + sd*p.stream.Norm()
+			}
+		} else {
+			// Beyond every known point: a fresh increment.
+			sd := math.Sqrt(to - ta)
+			for i := range w {
+				w[i] = wa[i] + sd*p.stream.Norm()
+			}
+		}
+	}
+	w := p.vals[j*m : (j+1)*m]
+	for i := range dst {
+		dst[i] = w[i] - p.cur[i]
+	}
+	p.to, p.toIdx = to, j
+}
+
+// insert opens a slot for a point at time t at index j.
+func (p *bridgePath) insert(j int, t float64) {
+	m := p.m
+	p.times = append(p.times, 0)
+	p.vals = append(p.vals, make([]float64, m)...)
+	copy(p.times[j+1:], p.times[j:])
+	copy(p.vals[(j+1)*m:], p.vals[j*m:])
+	p.times[j] = t
+}
+
+func (p *bridgePath) Accept() {
+	m, j := p.m, p.toIdx
+	if j < 0 {
+		return
+	}
+	p.tau = p.to
+	copy(p.cur, p.vals[j*m:(j+1)*m])
+	// Drop the points at or before the new current time.
+	n := copy(p.times, p.times[j+1:])
+	p.times = p.times[:n]
+	copy(p.vals, p.vals[(j+1)*m:])
+	p.vals = p.vals[:n*m]
+	p.toIdx = -1
+}
+
+func (p *bridgePath) Reject() { p.toIdx = -1 }

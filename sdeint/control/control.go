@@ -1,0 +1,345 @@
+// Package control holds gofast's step-size control: error tolerances, error
+// norms and the integral, PI and PID controllers that turn a method's
+// embedded error estimate into accept/reject decisions and new step sizes.
+//
+// The package is numerical only; the solver in package sdeint applies it to
+// each path's own clock (or, in shared-step mode, to the whole batch).
+//
+// Two tolerance rules are offered. The rule of Jolicoeur-Martineau et al.
+// (2021, arXiv:2105.14080, Algorithm 1) scales the error by
+// δ_i = max(ε_abs, ε_rel·max(|x'_i|, |x'prev_i|)), where x' is the low-order
+// proposal and x'prev the last accepted one. The mainstream rule of ODE and
+// SDE codes (Hairer, Nørsett & Wanner, Solving ODEs I, §II.4; StochasticDiffEq.jl)
+// uses δ_i = ε_abs,i + ε_rel·max(|x_i|, |x_new,i|).
+package control
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Norm selects how the scaled error vector e_i/δ_i is reduced to one number.
+type Norm int
+
+const (
+	ScaledL2 Norm = iota // sqrt(Σ (e_i/δ_i)² / n), the RMS norm (default)
+	L2                   // sqrt(Σ (e_i/δ_i)²), not divided by n
+	Linf                 // max |e_i/δ_i|
+)
+
+func (n Norm) String() string {
+	switch n {
+	case ScaledL2:
+		return "l2scaled"
+	case L2:
+		return "l2"
+	case Linf:
+		return "linf"
+	}
+	return fmt.Sprintf("Norm(%d)", int(n))
+}
+
+// ParseNorm returns the Norm named s ("l2scaled", "rms", "l2" or "linf").
+func ParseNorm(s string) (Norm, error) {
+	switch s {
+	case "l2scaled", "rms", "":
+		return ScaledL2, nil
+	case "l2":
+		return L2, nil
+	case "linf", "inf":
+		return Linf, nil
+	}
+	return 0, fmt.Errorf("control: unknown norm %q (want l2scaled, l2 or linf)", s)
+}
+
+// Rule selects the tolerance rule.
+type Rule int
+
+const (
+	RuleDefault    Rule = iota // the method's default
+	RulePaper                  // δ = max(ε_abs, ε_rel·max(|x'|, |x'prev|))
+	RuleMainstream             // δ = ε_abs + ε_rel·max(|x|, |x_new|)
+)
+
+func (r Rule) String() string {
+	switch r {
+	case RuleDefault:
+		return "default"
+	case RulePaper:
+		return "paper"
+	case RuleMainstream:
+		return "mainstream"
+	}
+	return fmt.Sprintf("Rule(%d)", int(r))
+}
+
+// Settings configures step-size control. The zero value means the defaults:
+// ε_rel = ε_abs = 1e-2, the method's tolerance rule, exponent and clamps,
+// scaled L2 norm, safety 0.9, h0 = 0.01, no minimum or maximum step.
+type Settings struct {
+	RTol float64 // relative tolerance ε_rel (default 1e-2)
+	ATol float64 // absolute tolerance ε_abs (default 1e-2)
+	// ATolVec, if not nil, gives one absolute tolerance per component and
+	// overrides ATol.
+	ATolVec []float64
+	Rule    Rule // tolerance rule (default: the method's)
+	// NoPrev drops x'prev from the paper's rule: δ = max(ε_abs, ε_rel·|x'|).
+	NoPrev bool
+	Norm   Norm    // error norm (default scaled L2)
+	Safety float64 // safety factor θ (default 0.9)
+	// Exponent is r in the integral controller h ← θ·h·E^(−r). The default
+	// is the method's: 1/(q+1) for an error estimate growing as h^(q+1),
+	// 0.9 for the paper's pair.
+	Exponent float64
+	// PCoeff, ICoeff and DCoeff, when any is non-zero, select a PID
+	// controller in the parametrisation of Diffrax's PIDController
+	// (Söderlind, ACM TOMS 29(1), 2003): with k = q+1,
+	// h ← θ·h·E_n^(−β1)·E_{n−1}^(−β2)·E_{n−2}^(−β3), β1 = (P+I+D)/k,
+	// β2 = −(P+2D)/k, β3 = D/k. P = 0, I = 1, D = 0 is integral control;
+	// Diffrax suggests P = 0.1, I = 0.3 for SDEs.
+	PCoeff, ICoeff, DCoeff float64
+	// MinFactor and MaxFactor clamp the step-size factor. Zero means the
+	// method's default ([0.2, 10], or none for the paper's pair); setting
+	// either turns clamping on, the other taking its usual default.
+	MinFactor, MaxFactor float64
+	// Unclamped turns clamping off whatever the method's default.
+	Unclamped bool
+	H0        float64 // initial step size |h| (default 0.01)
+	HMin      float64 // a proposed step below HMin stops the path (default none)
+	HMax      float64 // largest step size (default none)
+}
+
+// Defaults are what a method contributes to its controller.
+type Defaults struct {
+	Rule     Rule    // RulePaper or RuleMainstream
+	Exponent float64 // integral exponent r
+	Order    float64 // k = q+1: the error estimate grows as h^k (for PID)
+	Clamped  bool    // clamp the factor to [0.2, 10] by default
+}
+
+// Controller is a resolved, immutable step-size controller. It may be shared
+// by goroutines; the per-path memory lives in State.
+type Controller struct {
+	RTol       float64
+	ATol       []float64 // one per component
+	Rule       Rule      // RulePaper or RuleMainstream
+	UsePrev    bool      // paper rule with x'prev
+	Norm       Norm
+	Safety     float64
+	B1, B2, B3 float64 // exponents of E_n, E_{n−1}, E_{n−2}
+	PID        bool    // B2 or B3 in use
+	MinFactor  float64 // 0 when unclamped
+	MaxFactor  float64 // +Inf when unclamped
+	H0         float64
+	HMin       float64
+	HMax       float64 // +Inf when unset
+}
+
+// New resolves s with the method's defaults d for a problem of dimension n.
+func New(s Settings, d Defaults, n int) (*Controller, error) {
+	c := &Controller{
+		RTol:      orDefault(s.RTol, 1e-2),
+		Rule:      s.Rule,
+		UsePrev:   !s.NoPrev,
+		Norm:      s.Norm,
+		Safety:    orDefault(s.Safety, 0.9),
+		H0:        orDefault(s.H0, 0.01),
+		HMin:      s.HMin,
+		HMax:      s.HMax,
+		MinFactor: 0,
+		MaxFactor: math.Inf(1),
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: "+format, a...)) }
+	if !(s.RTol >= 0) || math.IsInf(s.RTol, 0) {
+		bad("RTol = %v, want finite ≥ 0", s.RTol)
+	}
+	atol := orDefault(s.ATol, 1e-2)
+	if !(s.ATol >= 0) || math.IsInf(s.ATol, 0) {
+		bad("ATol = %v, want finite ≥ 0", s.ATol)
+	}
+	c.ATol = make([]float64, n)
+	if s.ATolVec != nil {
+		if len(s.ATolVec) != n {
+			bad("len(ATolVec) = %d, want the dimension %d", len(s.ATolVec), n)
+		} else {
+			for i, a := range s.ATolVec {
+				if !(a >= 0) || math.IsInf(a, 0) {
+					bad("ATolVec[%d] = %v, want finite ≥ 0", i, a)
+				}
+			}
+			copy(c.ATol, s.ATolVec)
+		}
+	} else {
+		for i := range c.ATol {
+			c.ATol[i] = atol
+		}
+	}
+	if c.Rule == RuleDefault {
+		c.Rule = d.Rule
+	}
+	if c.Rule != RulePaper && c.Rule != RuleMainstream {
+		bad("unknown tolerance rule %v", s.Rule)
+	}
+	if s.Norm < ScaledL2 || s.Norm > Linf {
+		bad("unknown norm %v", s.Norm)
+	}
+	if !(c.Safety > 0) || math.IsInf(c.Safety, 0) {
+		bad("Safety = %v, want finite > 0", s.Safety)
+	}
+	if !(c.H0 > 0) || math.IsInf(c.H0, 0) {
+		bad("H0 = %v, want finite > 0", s.H0)
+	}
+	if !(c.HMin >= 0) || math.IsInf(c.HMin, 0) {
+		bad("HMin = %v, want finite ≥ 0", s.HMin)
+	}
+	if c.HMax == 0 {
+		c.HMax = math.Inf(1)
+	}
+	if !(c.HMax > 0) || c.HMax < c.HMin {
+		bad("HMax = %v, want > 0 and ≥ HMin", s.HMax)
+	}
+	if s.PCoeff != 0 || s.ICoeff != 0 || s.DCoeff != 0 {
+		k := d.Order
+		if !(k > 0) {
+			k = 1
+		}
+		c.B1 = (s.PCoeff + s.ICoeff + s.DCoeff) / k
+		c.B2 = -(s.PCoeff + 2*s.DCoeff) / k
+		c.B3 = s.DCoeff / k
+		c.PID = c.B2 != 0 || c.B3 != 0
+		if s.Exponent != 0 {
+			bad("set either Exponent or the PID coefficients, not both")
+		}
+		if !(c.B1 > 0) {
+			bad("PID coefficients give β1 = %v, want > 0", c.B1)
+		}
+	} else {
+		c.B1 = orDefault(s.Exponent, d.Exponent)
+		if !(c.B1 > 0) || math.IsInf(c.B1, 0) {
+			bad("Exponent = %v, want finite > 0", c.B1)
+		}
+	}
+	clamped := d.Clamped || s.MinFactor != 0 || s.MaxFactor != 0
+	if clamped && !s.Unclamped {
+		c.MinFactor = orDefault(s.MinFactor, 0.2)
+		c.MaxFactor = orDefault(s.MaxFactor, 10)
+		if !(c.MinFactor > 0) || !(c.MaxFactor > 1) || c.MinFactor >= 1 || math.IsInf(c.MaxFactor, 0) {
+			bad("clamps [%v, %v], want 0 < MinFactor < 1 < MaxFactor < ∞", c.MinFactor, c.MaxFactor)
+		}
+	}
+	if s.RTol == 0 && s.ATol == 0 && s.ATolVec == nil {
+		// Both defaults: fine.
+	} else if c.RTol == 0 && allZero(c.ATol) {
+		bad("RTol and ATol are both zero")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func orDefault(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func allZero(s []float64) bool {
+	for _, v := range s {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Accumulate returns the partial error norm of one path: Σ (e_i/δ_i)² for
+// the L2 norms, max |e_i/δ_i| for Linf. low is the low-order proposal x',
+// prev the last accepted low-order proposal x'prev (used by the paper's
+// rule), x the state before the step and high the high-order proposal (used
+// by the mainstream rule). Finish turns partial norms into the norm.
+func (c *Controller) Accumulate(e, low, prev, x, high []float64) float64 {
+	var acc float64
+	for i, ei := range e {
+		var d float64
+		if c.Rule == RulePaper {
+			m := math.Abs(low[i])
+			if c.UsePrev {
+				m = math.Max(m, math.Abs(prev[i]))
+			}
+			d = math.Max(c.ATol[i], c.RTol*m)
+		} else {
+			d = c.ATol[i] + c.RTol*math.Max(math.Abs(x[i]), math.Abs(high[i]))
+		}
+		s := ei / d
+		if c.Norm == Linf {
+			acc = math.Max(acc, math.Abs(s))
+		} else {
+			acc += s * s
+		}
+	}
+	return acc
+}
+
+// Combine merges two partial norms.
+func (c *Controller) Combine(a, b float64) float64 {
+	if c.Norm == Linf {
+		return math.Max(a, b)
+	}
+	return a + b
+}
+
+// Finish turns a partial norm over count components into the error norm.
+func (c *Controller) Finish(acc float64, count int) float64 {
+	switch c.Norm {
+	case ScaledL2:
+		return math.Sqrt(acc / float64(count))
+	case L2:
+		return math.Sqrt(acc)
+	}
+	return acc
+}
+
+// ErrorNorm returns the error norm of one path; see Accumulate.
+func (c *Controller) ErrorNorm(e, low, prev, x, high []float64) float64 {
+	return c.Finish(c.Accumulate(e, low, prev, x, high), len(e))
+}
+
+// State is a path's controller memory: its previous accepted error norms.
+type State struct {
+	E1, E2 float64
+}
+
+// Reset prepares s for a new path.
+func (s *State) Reset() { s.E1, s.E2 = 1, 1 }
+
+// Accept reports whether an error norm accepts the step: err ≤ 1.
+func (c *Controller) Accept(err float64) bool { return err <= 1 }
+
+// Factor returns the step-size factor after an attempt with error norm err,
+// accepted or not, and updates the path's memory. An error of zero gives
+// +Inf (the largest step allowed); a rejected step never grows; PID memory
+// is used and updated on accepted steps only.
+func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
+	var f float64
+	switch {
+	case err == 0:
+		f = math.Inf(1)
+	case accepted && c.PID:
+		f = c.Safety * math.Pow(err, -c.B1) * math.Pow(s.E1, -c.B2) * math.Pow(s.E2, -c.B3)
+	default:
+		f = c.Safety * math.Pow(err, -c.B1)
+	}
+	if !accepted {
+		f = math.Min(f, 1)
+	}
+	f = math.Min(math.Max(f, c.MinFactor), c.MaxFactor)
+	if accepted && c.PID {
+		s.E2 = s.E1
+		s.E1 = math.Max(err, 1e-300)
+	}
+	return f
+}

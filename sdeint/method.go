@@ -1,0 +1,136 @@
+package sdeint
+
+import (
+	"math"
+
+	"github.com/gofast-sde/gofast/sdeint/control"
+)
+
+// Order is what a method achieves on one noise class.
+type Order struct {
+	Strong float64 // strong order of the method's result
+	Weak   float64 // weak order of the method's result
+	// ErrQ is q in the growth E ∝ h^(q+1) of the embedded error estimate
+	// (measured per step); 0 for methods without one.
+	ErrQ float64
+}
+
+// Properties describe a method to the solver.
+type Properties struct {
+	// Name is the short name, as the command line spells it.
+	Name string
+	// Calculus is the calculus the method's result converges in. Itô and
+	// Stratonovich agree for additive noise and ODEs, where any method
+	// applies.
+	Calculus Calculus
+	// Stages is the number of drift evaluations per attempted step (the
+	// NFE per attempt).
+	Stages int
+	// Adaptive says the method has an embedded error estimate.
+	Adaptive bool
+	// Signs says the method needs one random sign per Brownian component
+	// per attempt (Step.Signs).
+	Signs bool
+	// Orders is the table of orders per noise class.
+	Orders [NumNoiseClasses]Order
+	// Control is the method's default controller: tolerance rule, exponent
+	// and clamps. The solver fills in Exponent and Order from the noise
+	// class when they are zero.
+	Control control.Defaults
+}
+
+// Method is a step method. A Method value is immutable and may be shared;
+// its Steppers hold per-worker scratch.
+type Method interface {
+	Properties() Properties
+	// NewStepper returns a stepper for batches of at most rows paths of a
+	// problem with the given dimensions, used by one goroutine.
+	NewStepper(d Dims, rows int) Stepper
+}
+
+// Dims are the dimensions of a problem as a stepper needs them.
+type Dims struct {
+	N     int        // state dimension
+	M     int        // Brownian components
+	GSize int        // diffusion values per path
+	Noise NoiseShape // how g multiplies dW
+}
+
+// Stepper advances a batch of paths by one attempted step.
+type Stepper interface {
+	// Step computes, for each of the s.K rows, the proposals from s.X over
+	// the step s.H from time s.T with Brownian increment s.DW: the result
+	// s.High (what the state becomes if the step is accepted) and, when
+	// s.Adaptive, the low-order proposal s.Low and the error vector s.Err.
+	// It evaluates the problem through s.Drift and s.Diffusion on all K rows
+	// at once and returns their error, if any.
+	Step(s *Step) error
+}
+
+// Step is one attempted step of a batch: the inputs a Stepper reads, the
+// outputs it writes, and the problem's functions bound to the batch. All
+// matrices are row-major with one row per path.
+type Step struct {
+	K     int       // number of rows
+	Dims  Dims      // problem dimensions
+	T     []float64 // K start times
+	H     []float64 // K signed step sizes (negative when integrating backward)
+	X     []float64 // K×N states at T
+	DW    []float64 // K×M Brownian increments over the step
+	Signs []float64 // K×M random signs ±1, when the method asked for them
+	// Adaptive says Low and Err are wanted; otherwise only High is read.
+	Adaptive bool
+	High     []float64 // K×N result
+	Low      []float64 // K×N low-order proposal
+	Err      []float64 // K×N error estimate
+
+	eval *evaluator
+}
+
+// Drift evaluates the drift on the step's K rows: dst (K×N) = f(t, x).
+func (s *Step) Drift(dst, t, x []float64) error { return s.eval.drift(dst, t, x) }
+
+// Diffusion evaluates the diffusion on the step's K rows: dst (K×GSize) =
+// g(t, x). For NoNoise it does nothing.
+func (s *Step) Diffusion(dst, t, x []float64) error { return s.eval.diffusion(dst, t, x) }
+
+// AddNoise adds g·dw to dst for K rows: dst (K×N), g (K×GSize), dw (K×M),
+// according to the noise shape.
+func (d Dims) AddNoise(dst, g, dw []float64, k int) {
+	n, m := d.N, d.M
+	switch d.Noise {
+	case ScalarNoise:
+		for r := range k {
+			w := dw[r]
+			row, gr := dst[r*n:(r+1)*n], g[r*n:(r+1)*n]
+			for i := range row {
+				row[i] += gr[i] * w
+			}
+		}
+	case DiagonalNoise:
+		dst, g, dw = dst[:k*n], g[:k*n], dw[:k*n]
+		for i := range dst {
+			dst[i] += g[i] * dw[i]
+		}
+	case GeneralNoise:
+		for r := range k {
+			row, wr := dst[r*n:(r+1)*n], dw[r*m:(r+1)*m]
+			gr := g[r*n*m : (r+1)*n*m]
+			for i := range row {
+				gi := gr[i*m : (i+1)*m]
+				var s float64
+				for j, w := range wr {
+					s += gi[j] * w
+				}
+				row[i] += s
+			}
+		}
+	}
+}
+
+// SqrtAbs writes sqrt(|h_r|) for each row.
+func SqrtAbs(dst, h []float64) {
+	for i, v := range h {
+		dst[i] = math.Sqrt(math.Abs(v))
+	}
+}

@@ -1,0 +1,545 @@
+package sdeint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+)
+
+// Solve integrates p over its span with method m on s.Paths independent
+// paths. s may be nil for the defaults.
+//
+// Invalid problems or settings, and method/problem pairs the method does not
+// support, return a nil Result and an error before any work. Otherwise Solve
+// returns the Result, complete or partial, and a non-nil error (a
+// *SolveError) unless every path succeeded.
+func Solve(ctx context.Context, p *Problem, m Method, s *Settings) (*Result, error) {
+	start := time.Now()
+	if s == nil {
+		s = &Settings{}
+	}
+	sv, err := newSolver(p, m, s)
+	if err != nil {
+		return nil, err
+	}
+	sv.run(ctx)
+	res := sv.finish()
+	res.Stats.Wall = time.Since(start)
+	if res.Status != Success {
+		return res, sv.summary()
+	}
+	return res, nil
+}
+
+// solver holds one solve's immutable setup and its shared results.
+type solver struct {
+	p     *Problem
+	m     Method
+	props Properties
+	set   *Settings
+	ctrl  *control.Controller
+	src   brownian.Source
+
+	n, mdim, gsize int
+	dims           Dims
+	paths, offset  int
+	workers, batch int
+	maxAttempts    int
+	dir, span      float64
+	fixed          bool
+	grid           []float64 // fixed-step grid (saves merged in)
+	saveAt         []float64
+	overridden     string
+
+	res *Result
+
+	// Run state.
+	stop      atomic.Bool
+	stopMu    sync.Mutex
+	stopWhy   Status // FuncError or Cancelled
+	stopErr   error
+	started   []bool // path started (written by its worker before the end)
+	doneCount atomic.Int64
+	attempts  atomic.Int64
+	nfe       atomic.Int64
+	sharedErr float64 // shared-step mode: the batch's error norm this round
+	partial   []float64
+	valid     []bool
+}
+
+func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
+	if p == nil {
+		return nil, errors.New("sdeint: nil Problem")
+	}
+	if m == nil {
+		return nil, errors.New("sdeint: nil Method")
+	}
+	sv := &solver{p: p, m: m, props: m.Properties(), set: s}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("sdeint: "+format, a...)) }
+
+	// Problem.
+	n := p.Dim
+	sv.n = n
+	if n < 1 {
+		bad("Problem.Dim = %d, want ≥ 1", n)
+		return nil, errors.Join(errs...)
+	}
+	if p.Drift == nil {
+		bad("Problem.Drift is nil")
+	}
+	nz := p.Noise
+	switch nz.Shape {
+	case NoNoise:
+		if p.Diffusion != nil {
+			bad("Problem.Diffusion is set but the noise shape is none; set Noise.Shape")
+		}
+	case ScalarNoise, DiagonalNoise:
+		if implied, _ := nz.Dims(n); nz.M != 0 && nz.M != implied {
+			bad("Noise.M = %d, but %v noise of dimension %d has %d components", nz.M, nz.Shape, n, implied)
+		}
+	case GeneralNoise:
+		if nz.M < 1 {
+			bad("Noise.M = %d, want ≥ 1 for general noise", nz.M)
+		}
+	default:
+		bad("unknown noise shape %v", nz.Shape)
+	}
+	if nz.Shape != NoNoise && p.Diffusion == nil {
+		bad("Problem.Diffusion is nil for %v noise", nz.Shape)
+	}
+	if p.Calculus != Ito && p.Calculus != Stratonovich {
+		bad("unknown calculus %v", p.Calculus)
+	}
+	sv.mdim, sv.gsize = nz.Dims(n)
+	sv.dims = Dims{N: n, M: sv.mdim, GSize: sv.gsize, Noise: nz.Shape}
+	if !finite(p.T0) || !finite(p.T1) || p.T0 == p.T1 {
+		bad("span [%v, %v]: want finite T0 ≠ T1", p.T0, p.T1)
+	}
+	sv.dir = 1
+	if p.T1 < p.T0 {
+		sv.dir = -1
+	}
+	sv.span = math.Abs(p.T1 - p.T0)
+
+	// Paths and initial states.
+	if s.Paths < 0 || s.PathOffset < 0 || s.Workers < 0 || s.BatchSize < 0 || s.MaxAttempts < 0 || s.Steps < 0 || s.ProgressEvery < 0 {
+		bad("negative Paths, PathOffset, Workers, BatchSize, MaxAttempts, Steps or ProgressEvery in Settings")
+	}
+	sv.paths = s.Paths
+	if p.Init == nil {
+		switch {
+		case len(p.X0) == n:
+		case len(p.X0) > n && len(p.X0)%n == 0 && (s.Paths == 0 || len(p.X0) == s.Paths*n):
+			sv.paths = len(p.X0) / n
+		default:
+			bad("len(Problem.X0) = %d, want Dim = %d or Paths×Dim", len(p.X0), n)
+		}
+		for i, v := range p.X0 {
+			if !finite(v) {
+				bad("Problem.X0[%d] = %v", i, v)
+				break
+			}
+		}
+	}
+	if sv.paths == 0 {
+		sv.paths = 1
+	}
+	sv.offset = s.PathOffset
+	sv.workers = s.Workers
+	if sv.workers == 0 {
+		sv.workers = runtime.GOMAXPROCS(0)
+	}
+	sv.maxAttempts = s.MaxAttempts
+	if sv.maxAttempts == 0 {
+		sv.maxAttempts = defaultMaxAttempts
+	}
+	sv.src = s.Brownian
+	if sv.src == nil {
+		sv.src = brownian.Bridge{}
+	}
+
+	// Save times.
+	sv.saveAt = slices.Clone(s.SaveAt)
+	for i, t := range sv.saveAt {
+		if !finite(t) || (t-p.T0)*sv.dir < 0 || (p.T1-t)*sv.dir < 0 {
+			bad("SaveAt[%d] = %v is outside the span [%v, %v]", i, t, p.T0, p.T1)
+		} else if i > 0 && (t-sv.saveAt[i-1])*sv.dir <= 0 {
+			bad("SaveAt must be strictly monotone in the integration direction (SaveAt[%d] = %v after %v)", i, t, sv.saveAt[i-1])
+		}
+	}
+
+	// Fixed steps or adaptive.
+	sv.fixed = s.Steps > 0 || s.Grid != nil
+	if s.Steps > 0 && s.Grid != nil {
+		bad("set Steps or Grid, not both")
+	}
+	if sv.fixed {
+		if s.SharedStep {
+			bad("SharedStep applies to adaptive steps only")
+		}
+		sv.grid = sv.makeGrid(bad)
+		if len(sv.grid)-1 > sv.maxAttempts {
+			bad("%d fixed steps exceed MaxAttempts = %d", len(sv.grid)-1, sv.maxAttempts)
+		}
+	} else if !sv.props.Adaptive {
+		bad("method %s has no error estimate: set Steps or Grid for fixed steps", sv.props.Name)
+	}
+
+	// Method and problem.
+	class := nz.Class()
+	var refusals []string
+	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
+		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))
+	}
+	if !sv.fixed && class == ClassNoncommutative && sv.mdim > 1 {
+		refusals = append(refusals, fmt.Sprintf("adaptive %s refuses non-commutative noise with %d Brownian components: its error estimate misses the Lévy areas and convergence would need revisiting rejected times; use fixed steps", sv.props.Name, sv.mdim))
+	}
+	if len(refusals) > 0 {
+		msg := refusals[0]
+		if len(refusals) > 1 {
+			msg += "; " + refusals[1]
+		}
+		if !s.Override {
+			bad("%s (Settings.Override runs it anyway, for ablations)", msg)
+		}
+		sv.overridden = msg
+	}
+
+	// Controller.
+	if !sv.fixed {
+		d := sv.props.Control
+		q := sv.props.Orders[class].ErrQ
+		if d.Order == 0 {
+			d.Order = q + 1
+		}
+		if d.Exponent == 0 {
+			d.Exponent = 1 / (q + 1)
+		}
+		c, err := control.New(s.Control, d, n)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		sv.ctrl = c
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	// Blocks.
+	sv.batch = s.BatchSize
+	if s.SharedStep {
+		sv.batch = (sv.paths + sv.workers - 1) / sv.workers
+	} else if sv.batch == 0 {
+		sv.batch = min(1024, max(1, (sv.paths+4*sv.workers-1)/(4*sv.workers)))
+	}
+	sv.workers = min(sv.workers, (sv.paths+sv.batch-1)/sv.batch)
+	sv.initResult()
+	return sv, nil
+}
+
+// makeGrid builds the fixed-step grid with the save times merged in.
+func (sv *solver) makeGrid(bad func(string, ...any)) []float64 {
+	p, s := sv.p, sv.set
+	var g []float64
+	if s.Grid != nil {
+		g = slices.Clone(s.Grid)
+		if len(g) < 2 || g[0] != p.T0 || g[len(g)-1] != p.T1 {
+			bad("Grid must start at T0 = %v and end at T1 = %v", p.T0, p.T1)
+			return nil
+		}
+		for i := 1; i < len(g); i++ {
+			if !finite(g[i]) || (g[i]-g[i-1])*sv.dir <= 0 {
+				bad("Grid must be strictly monotone from T0 to T1 (Grid[%d] = %v after %v)", i, g[i], g[i-1])
+				return nil
+			}
+		}
+	} else {
+		g = make([]float64, s.Steps+1)
+		for k := range g {
+			g[k] = p.T0 + (p.T1-p.T0)*float64(k)/float64(s.Steps)
+		}
+		g[s.Steps] = p.T1
+	}
+	for _, t := range sv.saveAt {
+		i, found := slices.BinarySearchFunc(g, t, func(a, b float64) int {
+			switch {
+			case (a-b)*sv.dir < 0:
+				return -1
+			case a == b:
+				return 0
+			}
+			return 1
+		})
+		if !found {
+			g = slices.Insert(g, i, t)
+		}
+	}
+	return g
+}
+
+func (sv *solver) initResult() {
+	P, n, S := sv.paths, sv.n, len(sv.saveAt)
+	r := &Result{
+		Paths: P, Dim: n, NoiseDim: sv.mdim, PathOffset: sv.offset,
+		T0: sv.p.T0, T1: sv.p.T1,
+		Method: sv.props.Name, Brownian: sv.src.Name(),
+		Adaptive: !sv.fixed, SharedStep: sv.set.SharedStep,
+		Override: sv.overridden,
+		X:        make([]float64, P*n),
+		W:        make([]float64, P*sv.mdim),
+		SaveAt:   slices.Clone(sv.saveAt),
+		Saved:    make([]float64, P*S*n),
+		SavedW:   make([]float64, P*S*sv.mdim),
+		Path:     make([]PathStats, P),
+	}
+	nan := math.NaN()
+	for i := range r.Saved {
+		r.Saved[i] = nan
+	}
+	for i := range r.SavedW {
+		r.SavedW[i] = nan
+	}
+	if sv.set.Trace {
+		r.Trace = make([][]TraceEntry, P)
+	}
+	sv.res = r
+	sv.started = make([]bool, P)
+	if sv.set.SharedStep {
+		sv.partial = make([]float64, P)
+		sv.valid = make([]bool, P)
+	}
+}
+
+// halt stops the solve for every path: why is FuncError or Cancelled.
+func (sv *solver) halt(why Status, err error) {
+	sv.stopMu.Lock()
+	if sv.stopErr == nil {
+		sv.stopWhy, sv.stopErr = why, err
+	}
+	sv.stopMu.Unlock()
+	sv.stop.Store(true)
+}
+
+func (sv *solver) run(ctx context.Context) {
+	if err := ctx.Err(); err != nil {
+		sv.halt(Cancelled, err)
+		return
+	}
+	ws := make([]*worker, sv.workers)
+	for i := range ws {
+		ws[i] = newWorker(sv, i)
+	}
+	if sv.set.SharedStep {
+		sv.runShared(ctx, ws)
+		return
+	}
+	var next atomic.Int64
+	nblocks := (sv.paths + sv.batch - 1) / sv.batch
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Go(func() {
+			for !sv.stop.Load() {
+				b := int(next.Add(1) - 1)
+				if b >= nblocks {
+					return
+				}
+				w.load(b*sv.batch, min((b+1)*sv.batch, sv.paths))
+				for w.k > 0 {
+					if sv.stop.Load() {
+						w.haltAll()
+						break
+					}
+					w.round()
+					w.settle(false)
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	sv.wait(ctx, done)
+}
+
+// wait blocks until done, watching ctx and calling the progress hook.
+func (sv *solver) wait(ctx context.Context, done <-chan struct{}) {
+	start := time.Now()
+	var tick <-chan time.Time
+	if sv.set.Progress != nil {
+		every := sv.set.ProgressEvery
+		if every == 0 {
+			every = time.Second
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	cancel := ctx.Done()
+	for {
+		select {
+		case <-done:
+			return
+		case <-cancel:
+			sv.halt(Cancelled, ctx.Err())
+			cancel = nil
+		case <-tick:
+			sv.set.Progress(sv.progress(start))
+		}
+	}
+}
+
+func (sv *solver) progress(start time.Time) Progress {
+	return Progress{
+		Elapsed:   time.Since(start),
+		Paths:     sv.paths,
+		PathsDone: int(sv.doneCount.Load()),
+		Attempts:  sv.attempts.Load(),
+		NFE:       sv.nfe.Load(),
+	}
+}
+
+// runShared runs the shared-step ablation: every worker holds one fixed
+// block, and each round the batch's error norm is reduced in path order, so
+// the result does not depend on the number of workers.
+func (sv *solver) runShared(ctx context.Context, ws []*worker) {
+	for i, w := range ws {
+		w.load(i*sv.batch, min((i+1)*sv.batch, sv.paths))
+	}
+	type cmd int
+	const (
+		phaseRound cmd = iota
+		phaseSettle
+		phaseHalt
+	)
+	cmds := make([]chan cmd, len(ws))
+	ack := make(chan struct{}, len(ws))
+	for i, w := range ws {
+		cmds[i] = make(chan cmd)
+		go func() {
+			for c := range cmds[i] {
+				switch c {
+				case phaseRound:
+					w.round()
+				case phaseSettle:
+					w.settle(true)
+				case phaseHalt:
+					w.haltAll()
+				}
+				ack <- struct{}{}
+			}
+		}()
+	}
+	defer func() {
+		for _, c := range cmds {
+			close(c)
+		}
+	}()
+	broadcast := func(c cmd) {
+		for _, ch := range cmds {
+			ch <- c
+		}
+		for range cmds {
+			<-ack
+		}
+	}
+	start, last := time.Now(), time.Now()
+	for {
+		active := false
+		for _, w := range ws {
+			active = active || w.k > 0
+		}
+		if !active {
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			sv.halt(Cancelled, err)
+		}
+		if sv.stop.Load() {
+			broadcast(phaseHalt)
+			return
+		}
+		broadcast(phaseRound)
+		// Reduce in path order.
+		acc, count := 0.0, 0
+		for i, ok := range sv.valid {
+			if ok {
+				acc = sv.ctrl.Combine(acc, sv.partial[i])
+				count++
+			}
+		}
+		sv.sharedErr = 0
+		if count > 0 {
+			sv.sharedErr = sv.ctrl.Finish(acc, count*sv.n)
+		}
+		broadcast(phaseSettle)
+		sv.res.Stats.Rounds++
+		if sv.set.Progress != nil && time.Since(last) >= max(sv.set.ProgressEvery, time.Second) {
+			last = time.Now()
+			sv.set.Progress(sv.progress(start))
+		}
+	}
+}
+
+// finish fills in the paths that never started and the totals.
+func (sv *solver) finish() *Result {
+	r := sv.res
+	w := newWorker(sv, 0) // for initial states of unstarted paths
+	why := sv.stopWhy
+	if why == FuncError {
+		why = Stopped
+	}
+	for i := range r.Path {
+		if !sv.started[i] {
+			w.load(i, i+1)
+			w.retire(0, why, &PathError{Status: why, Err: sv.stopErr})
+		}
+	}
+	for i := range r.Path {
+		ps := &r.Path[i]
+		r.Stats.Accepted += int64(ps.Accepted)
+		r.Stats.Rejected += int64(ps.Rejected)
+		r.Stats.DriftEvals += int64(ps.DriftEvals)
+		r.Stats.DiffusionEvals += int64(ps.DiffusionEvals)
+		r.Stats.NFE += int64(ps.NFE)
+		if ps.Status != Success {
+			r.Stats.Failed++
+		}
+	}
+	switch {
+	case r.Stats.Failed == 0:
+		r.Status = Success
+	case sv.stopErr != nil:
+		r.Status = sv.stopWhy
+	default:
+		for _, ps := range r.Path {
+			if ps.Status != Success {
+				r.Status = ps.Status
+				break
+			}
+		}
+	}
+	return r
+}
+
+func (sv *solver) summary() error {
+	r := sv.res
+	e := &SolveError{Status: r.Status, Failed: r.Stats.Failed, Paths: r.Paths}
+	for _, ps := range r.Path {
+		if ps.Err != nil && ps.Status == r.Status {
+			e.First = ps.Err
+			break
+		}
+	}
+	return e
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,0 +1,436 @@
+package sdeint
+
+import (
+	"math"
+
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+)
+
+// slot is the clock and bookkeeping of the path in one row of a worker's
+// block. Rows are kept compact: when a path ends, the last active row moves
+// into its place.
+type slot struct {
+	path    int     // local path index (row of the Result)
+	t       float64 // time of the last accepted state
+	h       float64 // proposed |h| for the next attempt
+	tNew    float64 // end of the current attempt
+	hTry    float64 // unclipped |h| of the current attempt
+	clipped bool    // the current attempt was shortened to land on a stop
+	save    int     // next save index
+	grid    int     // grid index of t (fixed steps)
+	src     brownian.Path
+	aux     brownian.Stream
+	ctrl    control.State
+	stats   PathStats
+	fail    failure // what went wrong in the current attempt
+}
+
+// failure records the first NaN/Inf seen for a row in one attempt.
+type failure struct {
+	where     string // "" when none
+	component int
+	t         float64
+}
+
+// worker advances one block of paths at a time. It owns all its buffers, so
+// the stepping loop allocates nothing.
+type worker struct {
+	sv      *solver
+	id      int
+	k       int // active rows
+	slots   []slot
+	gpaths  []int     // global path index per row (Batch.Paths)
+	x, prev []float64 // states and last accepted low-order proposals
+	w       []float64 // W(t) − W(T0) per row
+	stepper Stepper
+	step    Step
+	eval    evaluator
+	errNorm []float64 // per-row partial error norm of the current attempt
+}
+
+// evaluator binds the problem's functions to a worker's current batch,
+// counting calls and checking outputs for NaN and Inf.
+type evaluator struct {
+	w                     *worker
+	driftCalls, diffCalls int
+	lastDiffusion         bool // the last call was the diffusion (names a function error)
+}
+
+func newWorker(sv *solver, id int) *worker {
+	rows, n, m := sv.batch, sv.n, sv.mdim
+	w := &worker{
+		sv:      sv,
+		id:      id,
+		slots:   make([]slot, rows),
+		gpaths:  make([]int, rows),
+		x:       make([]float64, rows*n),
+		prev:    make([]float64, rows*n),
+		w:       make([]float64, rows*m),
+		stepper: sv.m.NewStepper(sv.dims, rows),
+		errNorm: make([]float64, rows),
+	}
+	for i := range w.slots {
+		w.slots[i].src = sv.src.NewPath(m, sv.span)
+	}
+	w.eval.w = w
+	w.step = Step{
+		Dims:     sv.dims,
+		T:        make([]float64, rows),
+		H:        make([]float64, rows),
+		DW:       make([]float64, rows*m),
+		Adaptive: !sv.fixed,
+		High:     make([]float64, rows*n),
+		eval:     &w.eval,
+	}
+	if !sv.fixed {
+		w.step.Low = make([]float64, rows*n)
+		w.step.Err = make([]float64, rows*n)
+	}
+	if sv.props.Signs {
+		w.step.Signs = make([]float64, rows*m)
+	}
+	return w
+}
+
+// load starts paths [lo, hi) in rows 0…hi−lo.
+func (w *worker) load(lo, hi int) {
+	sv, n := w.sv, w.sv.n
+	w.k = 0
+	for i := lo; i < hi; i++ {
+		r := w.k
+		w.k++
+		sl := &w.slots[r]
+		g := sv.offset + i
+		key := brownian.Key{Seed: sv.set.Seed, Path: uint64(g)}
+		sl.path, sl.t, sl.save, sl.grid = i, sv.p.T0, 0, 0
+		sl.stats = PathStats{}
+		sl.fail = failure{}
+		sl.ctrl.Reset()
+		sl.src.Reset(key)
+		if sv.props.Signs {
+			sl.aux.Reset(key, brownian.Aux)
+		}
+		sl.h = 0
+		if sv.ctrl != nil {
+			sl.h = sv.ctrl.H0
+		}
+		w.gpaths[r] = g
+		x := w.x[r*n : (r+1)*n]
+		clear(w.w[r*sv.mdim : (r+1)*sv.mdim])
+		sv.started[i] = true
+		if sv.p.Init != nil {
+			rng := brownian.NewStream(key, brownian.Init)
+			if err := sv.p.Init(x, g, &rng); err != nil {
+				sv.halt(FuncError, err)
+				w.retire(r, FuncError, &PathError{Status: FuncError, Where: "init", TEval: sv.p.T0, Component: -1, Err: err})
+				continue
+			}
+			if c := firstNonFinite(x); c >= 0 {
+				w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: "init", TEval: sv.p.T0, Component: c})
+				continue
+			}
+		} else if len(sv.p.X0) == n {
+			copy(x, sv.p.X0)
+		} else {
+			copy(x, sv.p.X0[i*n:(i+1)*n])
+		}
+		copy(w.prev[r*n:(r+1)*n], x)
+		w.landed(r)
+		if w.k > r && w.slots[r].path == i { // still active
+			w.checkNext(r)
+		}
+	}
+}
+
+// round attempts one step for every active row: it proposes the step,
+// draws the increments, runs the method and checks the results.
+func (w *worker) round() {
+	sv, k, n, m := w.sv, w.k, w.sv.n, w.sv.mdim
+	st := &w.step
+	st.K = k
+	for r := range k {
+		sl := &w.slots[r]
+		sl.fail = failure{}
+		if sv.fixed {
+			sl.tNew = sv.grid[sl.grid+1]
+			sl.hTry = math.Abs(sl.tNew - sl.t)
+			sl.clipped = false
+		} else {
+			stop := w.nextStop(sl)
+			sl.hTry = math.Min(sl.h, sv.ctrl.HMax)
+			if sl.hTry >= (stop-sl.t)*sv.dir {
+				sl.tNew, sl.clipped = stop, sl.hTry > (stop-sl.t)*sv.dir
+			} else {
+				sl.tNew, sl.clipped = sl.t+sv.dir*sl.hTry, false
+			}
+		}
+		st.T[r] = sl.t
+		st.H[r] = sl.tNew - sl.t
+		sl.src.Increment(st.DW[r*m:(r+1)*m], (sl.tNew-sv.p.T0)*sv.dir)
+		if st.Signs != nil {
+			for j := range m {
+				st.Signs[r*m+j] = sl.aux.Sign()
+			}
+		}
+	}
+	st.X = w.x[:k*n]
+	w.eval.driftCalls, w.eval.diffCalls = 0, 0
+	if err := w.stepper.Step(st); err != nil {
+		w.count(k)
+		where := "drift"
+		if w.eval.lastDiffusion {
+			where = "diffusion"
+		}
+		sv.halt(FuncError, err)
+		for r := k - 1; r >= 0; r-- {
+			sl := &w.slots[r]
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: sl.t, Component: -1, Err: err})
+		}
+		return
+	}
+	w.count(k)
+	for r := range k {
+		sl := &w.slots[r]
+		if sl.fail.where == "" {
+			w.checkState(r, st.High)
+			if st.Adaptive {
+				w.checkState(r, st.Low)
+				w.checkState(r, st.Err)
+			}
+		}
+		if st.Adaptive && sl.fail.where == "" {
+			o := r * n
+			w.errNorm[r] = sv.ctrl.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n])
+		}
+		if sv.set.SharedStep {
+			sv.valid[sl.path] = sl.fail.where == ""
+			sv.partial[sl.path] = w.errNorm[r]
+		}
+	}
+}
+
+// count adds the round's evaluations to every active row.
+func (w *worker) count(k int) {
+	nfe := 0
+	for r := range k {
+		ps := &w.slots[r].stats
+		ps.DriftEvals += w.eval.driftCalls
+		ps.DiffusionEvals += w.eval.diffCalls
+		ps.NFE += w.eval.driftCalls
+		nfe += w.eval.driftCalls
+	}
+	w.sv.attempts.Add(int64(k))
+	w.sv.nfe.Add(int64(nfe))
+}
+
+// settle decides each row's attempt and moves the accepted ones forward.
+// shared selects the batch-wide decision of shared-step mode.
+func (w *worker) settle(shared bool) {
+	sv, n, m := w.sv, w.sv.n, w.sv.mdim
+	st := &w.step
+	for r := w.k - 1; r >= 0; r-- {
+		sl := &w.slots[r]
+		o := r * n
+		if sl.fail.where != "" {
+			if shared {
+				sv.valid[sl.path] = false
+			}
+			sl.src.Reject()
+			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: sl.fail.where, TEval: sl.fail.t, Component: sl.fail.component})
+			continue
+		}
+		accept, errNorm := true, 0.0
+		if !sv.fixed {
+			if shared {
+				errNorm = sv.sharedErr
+			} else {
+				errNorm = sv.ctrl.Finish(w.errNorm[r], n)
+			}
+			accept = sv.ctrl.Accept(errNorm)
+			f := sv.ctrl.Factor(errNorm, accept, &sl.ctrl)
+			h := sl.hTry
+			if sl.clipped {
+				h = math.Abs(sl.tNew - sl.t)
+			}
+			h *= f
+			if accept && sl.clipped {
+				h = math.Max(h, sl.hTry)
+			}
+			sl.h = h
+		}
+		if sv.set.Trace {
+			tr := &sv.res.Trace[sl.path]
+			*tr = append(*tr, TraceEntry{T: sl.t, H: sl.tNew - sl.t, Err: errNorm, Accepted: accept})
+		}
+		if accept {
+			sl.stats.Accepted++
+			sl.src.Accept()
+			copy(w.x[o:o+n], st.High[o:o+n])
+			if st.Adaptive {
+				copy(w.prev[o:o+n], st.Low[o:o+n])
+			}
+			wr, dw := w.w[r*m:(r+1)*m], st.DW[r*m:(r+1)*m]
+			for j := range wr {
+				wr[j] += dw[j]
+			}
+			sl.t = sl.tNew
+			sl.grid++
+			if w.landed(r) {
+				continue
+			}
+		} else {
+			sl.stats.Rejected++
+			sl.src.Reject()
+		}
+		w.checkNext(r)
+	}
+}
+
+// nextStop returns the next time the path must land on: a save time or T1.
+func (w *worker) nextStop(sl *slot) float64 {
+	if sl.save < len(w.sv.saveAt) {
+		return w.sv.saveAt[sl.save]
+	}
+	return w.sv.p.T1
+}
+
+// landed records the saves at the row's current time and retires the path
+// if it reached T1. It reports whether the path ended.
+func (w *worker) landed(r int) bool {
+	sv, n, m := w.sv, w.sv.n, w.sv.mdim
+	sl := &w.slots[r]
+	S := len(sv.saveAt)
+	for sl.save < S && sv.saveAt[sl.save] == sl.t {
+		o := sl.path*S + sl.save
+		copy(sv.res.Saved[o*n:(o+1)*n], w.x[r*n:(r+1)*n])
+		copy(sv.res.SavedW[o*m:(o+1)*m], w.w[r*m:(r+1)*m])
+		sl.save++
+	}
+	if sl.t == sv.p.T1 {
+		w.retire(r, Success, nil)
+		return true
+	}
+	return false
+}
+
+// checkNext retires the row if its next attempt cannot be made: budget
+// exhausted, or a step size that has collapsed.
+func (w *worker) checkNext(r int) {
+	sv := w.sv
+	sl := &w.slots[r]
+	if sl.stats.Accepted+sl.stats.Rejected >= sv.maxAttempts {
+		w.retire(r, BudgetExhausted, &PathError{Status: BudgetExhausted, Component: -1})
+		return
+	}
+	if sv.fixed {
+		return
+	}
+	rem := (w.nextStop(sl) - sl.t) * sv.dir
+	h := math.Min(sl.h, sv.ctrl.HMax)
+	if h >= rem {
+		return // lands on the next stop
+	}
+	if !(h > 0) || sl.t+sv.dir*h == sl.t || h < sv.ctrl.HMin {
+		w.retire(r, StepCollapse, &PathError{Status: StepCollapse, H: h, Component: -1})
+	}
+}
+
+// retire ends the path in row r with the given status, writes its results
+// and moves the last active row into r.
+func (w *worker) retire(r int, status Status, perr *PathError) {
+	sv, n, m := w.sv, w.sv.n, w.sv.mdim
+	sl := &w.slots[r]
+	i := sl.path
+	sl.stats.Status = status
+	sl.stats.T = sl.t
+	sl.stats.H = sl.h
+	if perr != nil {
+		perr.Path = sv.offset + i
+		perr.T = sl.t
+		sl.stats.Err = perr
+	}
+	sv.res.Path[i] = sl.stats
+	if sv.valid != nil {
+		sv.valid[i] = false
+	}
+	copy(sv.res.X[i*n:(i+1)*n], w.x[r*n:(r+1)*n])
+	copy(sv.res.W[i*m:(i+1)*m], w.w[r*m:(r+1)*m])
+	sv.doneCount.Add(1)
+	last := w.k - 1
+	if r != last {
+		w.slots[r], w.slots[last] = w.slots[last], w.slots[r]
+		w.gpaths[r] = w.gpaths[last]
+		copy(w.x[r*n:(r+1)*n], w.x[last*n:(last+1)*n])
+		copy(w.prev[r*n:(r+1)*n], w.prev[last*n:(last+1)*n])
+		copy(w.w[r*m:(r+1)*m], w.w[last*m:(last+1)*m])
+		w.errNorm[r] = w.errNorm[last]
+	}
+	w.k--
+}
+
+// haltAll retires every active row after the solve was stopped.
+func (w *worker) haltAll() {
+	sv := w.sv
+	why := sv.stopWhy
+	if why == FuncError {
+		why = Stopped
+	}
+	for r := w.k - 1; r >= 0; r-- {
+		w.retire(r, why, &PathError{Status: why, Component: -1, Err: sv.stopErr})
+	}
+}
+
+func (w *worker) checkState(r int, v []float64) {
+	n := w.sv.n
+	if c := firstNonFinite(v[r*n : (r+1)*n]); c >= 0 {
+		w.slots[r].fail = failure{where: "state", component: c, t: w.slots[r].tNew}
+	}
+}
+
+func firstNonFinite(v []float64) int {
+	for i, x := range v {
+		if x-x != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *evaluator) drift(dst, t, x []float64) error {
+	w := e.w
+	k, n := len(t), w.sv.n
+	e.driftCalls++
+	e.lastDiffusion = false
+	if err := w.sv.p.Drift(dst[:k*n], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
+		return err
+	}
+	e.check(dst, t, n, "drift")
+	return nil
+}
+
+func (e *evaluator) diffusion(dst, t, x []float64) error {
+	w := e.w
+	k, n, gs := len(t), w.sv.n, w.sv.gsize
+	if gs == 0 {
+		return nil
+	}
+	e.diffCalls++
+	e.lastDiffusion = true
+	if err := w.sv.p.Diffusion(dst[:k*gs], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
+		return err
+	}
+	e.check(dst, t, gs, "diffusion")
+	return nil
+}
+
+// check marks rows whose output holds NaN or Inf.
+func (e *evaluator) check(dst, t []float64, width int, where string) {
+	for r := range t {
+		if c := firstNonFinite(dst[r*width : (r+1)*width]); c >= 0 {
+			if sl := &e.w.slots[r]; sl.fail.where == "" {
+				sl.fail = failure{where: where, component: c, t: t[r]}
+			}
+		}
+	}
+}
