@@ -13,6 +13,13 @@ type Order struct {
 	// ErrQ is q in the growth E ∝ h^(q+1) of the embedded error estimate
 	// (measured per step); 0 for methods without one.
 	ErrQ float64
+	// Adaptive says adaptive stepping converges on this class. It does not
+	// when the kept state is of strong order ½ and the error estimate looks
+	// at the Brownian increment: the step grid then depends on the increments
+	// and the Itô sums pick up a bias (Gaines & Lyons, SIAM J. Appl. Math.
+	// 57(5), 1997); nor on non-commutative noise, whose Lévy areas the
+	// estimates miss.
+	Adaptive bool
 }
 
 // Properties describe a method to the solver.

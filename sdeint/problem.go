@@ -110,14 +110,15 @@ func (c NoiseClass) String() string {
 	return fmt.Sprintf("NoiseClass(%d)", int(c))
 }
 
-// Class returns the noise class of nz.
-func (nz Noise) Class() NoiseClass {
+// Class returns the noise class of nz for a problem of dimension n.
+func (nz Noise) Class(n int) NoiseClass {
+	m, _ := nz.Dims(n)
 	switch {
 	case nz.Shape == NoNoise:
 		return ClassNone
 	case nz.Additive:
 		return ClassAdditive
-	case nz.Shape == ScalarNoise || (nz.Shape == GeneralNoise && nz.M == 1):
+	case m == 1:
 		return ClassScalar
 	case nz.Commutative && nz.Shape == DiagonalNoise:
 		return ClassDiagonal

@@ -196,13 +196,17 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	}
 
 	// Method and problem.
-	class := nz.Class()
+	class := nz.Class(n)
 	var refusals []string
 	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))
 	}
-	if !sv.fixed && class == ClassNoncommutative && sv.mdim > 1 {
+	switch {
+	case sv.fixed || sv.props.Orders[class].Adaptive:
+	case class == ClassNoncommutative:
 		refusals = append(refusals, fmt.Sprintf("adaptive %s refuses non-commutative noise with %d Brownian components: its error estimate misses the Lévy areas and convergence would need revisiting rejected times; use fixed steps", sv.props.Name, sv.mdim))
+	default:
+		refusals = append(refusals, fmt.Sprintf("adaptive %s does not converge on %v noise: its kept state has strong order ½ and its step grid depends on the Brownian increments, which biases the Itô sums (Gaines & Lyons 1997); use fixed steps", sv.props.Name, class))
 	}
 	if len(refusals) > 0 {
 		msg := refusals[0]

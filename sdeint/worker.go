@@ -158,7 +158,7 @@ func (w *worker) round() {
 			sl.clipped = false
 		} else {
 			stop := w.nextStop(sl)
-			sl.hTry = math.Min(sl.h, sv.ctrl.HMax)
+			sl.hTry = min(sl.h, sv.ctrl.HMax)
 			if sl.hTry >= (stop-sl.t)*sv.dir {
 				sl.tNew, sl.clipped = stop, sl.hTry > (stop-sl.t)*sv.dir
 			} else {
@@ -196,12 +196,15 @@ func (w *worker) round() {
 			w.checkState(r, st.High)
 			if st.Adaptive {
 				w.checkState(r, st.Low)
-				w.checkState(r, st.Err)
 			}
 		}
 		if st.Adaptive && sl.fail.where == "" {
 			o := r * n
 			w.errNorm[r] = sv.ctrl.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n])
+			// Finite proposals with a NaN error estimate: find the culprit.
+			if math.IsNaN(w.errNorm[r]) {
+				w.checkState(r, st.Err)
+			}
 		}
 		if sv.set.SharedStep {
 			sv.valid[sl.path] = sl.fail.where == ""
@@ -255,7 +258,7 @@ func (w *worker) settle(shared bool) {
 			}
 			h *= f
 			if accept && sl.clipped {
-				h = math.Max(h, sl.hTry)
+				h = max(h, sl.hTry)
 			}
 			sl.h = h
 		}
@@ -327,7 +330,7 @@ func (w *worker) checkNext(r int) {
 		return
 	}
 	rem := (w.nextStop(sl) - sl.t) * sv.dir
-	h := math.Min(sl.h, sv.ctrl.HMax)
+	h := min(sl.h, sv.ctrl.HMax)
 	if h >= rem {
 		return // lands on the next stop
 	}

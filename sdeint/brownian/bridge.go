@@ -33,7 +33,9 @@ func (Bridge) Exact() bool { return true }
 
 // NewPath returns a bridge path of dimension m.
 func (Bridge) NewPath(m int, span float64) Path {
-	return &bridgePath{m: m, cur: make([]float64, m)}
+	// Room for a few pending points, so that stepping rarely allocates.
+	points := max(4, min(16, 1024/max(m, 1)))
+	return &bridgePath{m: m, cur: make([]float64, m), times: make([]float64, 0, points), vals: make([]float64, 0, points*m)}
 }
 
 type bridgePath struct {
@@ -112,11 +114,13 @@ func (p *bridgePath) Increment(dst []float64, to float64) {
 // insert opens a slot for a point at time t at index j.
 func (p *bridgePath) insert(j int, t float64) {
 	m := p.m
-	p.times = append(p.times, 0)
+	p.times = append(p.times, t)
 	p.vals = append(p.vals, make([]float64, m)...)
-	copy(p.times[j+1:], p.times[j:])
-	copy(p.vals[(j+1)*m:], p.vals[j*m:])
-	p.times[j] = t
+	if j < len(p.times)-1 {
+		copy(p.times[j+1:], p.times[j:])
+		copy(p.vals[(j+1)*m:], p.vals[j*m:])
+		p.times[j] = t
+	}
 }
 
 func (p *bridgePath) Accept() {
@@ -127,10 +131,14 @@ func (p *bridgePath) Accept() {
 	p.tau = p.to
 	copy(p.cur, p.vals[j*m:(j+1)*m])
 	// Drop the points at or before the new current time.
-	n := copy(p.times, p.times[j+1:])
-	p.times = p.times[:n]
-	copy(p.vals, p.vals[(j+1)*m:])
-	p.vals = p.vals[:n*m]
+	if j == len(p.times)-1 {
+		p.times, p.vals = p.times[:0], p.vals[:0]
+	} else {
+		n := copy(p.times, p.times[j+1:])
+		p.times = p.times[:n]
+		copy(p.vals, p.vals[(j+1)*m:])
+		p.vals = p.vals[:n*m]
+	}
 	p.toIdx = -1
 }
 

@@ -36,3 +36,19 @@ type Source interface {
 	// Brownian whatever the accept/reject decisions.
 	Exact() bool
 }
+
+// LevyPath is implemented by paths that also serve the space-time Lévy area
+// of each attempt, which the order-1.5 methods for additive noise need: over
+// an attempt of length h = to − τ,
+//
+//	H = (1/h)·∫_τ^to (W(s) − W(τ)) ds − ½(W(to) − W(τ)),
+//
+// which is N(0, h/12), independent of the increment, per component
+// (Foster, Lyons & Oberhauser, "An optimal polynomial approximation of
+// Brownian motion", SIAM J. Numer. Anal. 58(3), 2020).
+type LevyPath interface {
+	Path
+	// IncrementLevy writes the increment to dw and the space-time Lévy
+	// area to area (each len m), as Increment does.
+	IncrementLevy(dw, area []float64, to float64)
+}

@@ -42,7 +42,7 @@ func Names() []string { return []string{"em", "ggf", "roberts"} }
 // pair where it applies (Stratonovich problems, additive noise, ODEs), else
 // Roberts' Itô pair.
 func Default(p *sdeint.Problem) sdeint.Method {
-	c := p.Noise.Class()
+	c := p.Noise.Class(p.Dim)
 	if p.Calculus == sdeint.Stratonovich || c == sdeint.ClassAdditive || c == sdeint.ClassNone {
 		return GGF{}
 	}

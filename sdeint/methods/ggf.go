@@ -28,32 +28,69 @@ import "github.com/gofast-sde/gofast/sdeint"
 // θ = 0.9, no clamps and no minimum step.
 type GGF struct {
 	// NoExtrapolation keeps the low-order proposal x' on acceptance
-	// instead of x'' (an ablation in the paper's appendix).
+	// instead of x'' (an ablation in the paper's appendix). The kept state is
+	// then Euler–Maruyama's, which converges to the Itô solution, so this
+	// variant declares Itô.
 	NoExtrapolation bool
 	// Lamba uses the deterministic, "Lamba-like" error estimate of the
 	// paper's appendix (after Lamba, J. Comput. Appl. Math. 161, 2003): the
 	// second stage is evaluated at x̄ = x + h·f(t, x) without noise and
-	// E = h·(f(t+h, x̄) − f(t, x))/2; the noise is added to both proposals.
+	// E = h·(f(t+h, x̄) − f(t, x))/2; the noise ½(g(t, x) + g(t+h, x̄))·ΔW is
+	// added to both proposals. The paper applies it to additive noise. With
+	// multiplicative noise the noise-free stage makes the result converge to
+	// the Itô solution with strong order 0.5, so this variant declares Itô.
 	Lamba bool
 }
 
-// Properties describes the pair.
+// Properties describes the pair. The ablation variants keep a result that
+// converges to the Itô solution when the noise is multiplicative (see their
+// fields), so they declare Itô; for additive noise, their intended use, the
+// calculi agree.
 func (m GGF) Properties() sdeint.Properties {
-	return sdeint.Properties{
+	p := sdeint.Properties{
 		Name:     "ggf",
 		Calculus: sdeint.Stratonovich,
 		Stages:   2,
 		Adaptive: true,
 		Orders: orders(
-			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1},   // none
-			sdeint.Order{Strong: 1, Weak: 2, ErrQ: 0.5}, // additive
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0},   // scalar
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0},   // commutative diagonal
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0},   // commutative
-			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0}, // non-commutative
+			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1, Adaptive: true},   // none
+			sdeint.Order{Strong: 1, Weak: 2, ErrQ: 0.5, Adaptive: true}, // additive
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // scalar
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative diagonal
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative
+			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0},                 // non-commutative
 		),
 		Control: controlPaper,
 	}
+	multiplicative := func(c int) bool {
+		return sdeint.NoiseClass(c) != sdeint.ClassNone && sdeint.NoiseClass(c) != sdeint.ClassAdditive
+	}
+	if m.Lamba {
+		// A noise-free stage: Itô, strong order ½ for multiplicative noise,
+		// and a deterministic error estimate that grows as h² whatever the
+		// noise. It does not look at the increment, so adaptive steps
+		// stay consistent.
+		p.Calculus = sdeint.Ito
+		for c := range p.Orders {
+			p.Orders[c].ErrQ = 1
+			if multiplicative(c) {
+				p.Orders[c].Strong, p.Orders[c].Weak = 0.5, 1
+			}
+		}
+	}
+	if m.NoExtrapolation {
+		// The kept state is Euler–Maruyama's: Itô, strong order ½ for
+		// multiplicative noise; unless the estimate is Lamba's, the grid
+		// then depends on the increments and adaptive steps are biased.
+		p.Calculus = sdeint.Ito
+		for c := range p.Orders {
+			if multiplicative(c) {
+				p.Orders[c].Strong, p.Orders[c].Weak = 0.5, 1
+				p.Orders[c].Adaptive = p.Orders[c].Adaptive && m.Lamba
+			}
+		}
+	}
+	return p
 }
 
 // NewStepper returns a stepper for the pair.
@@ -88,13 +125,14 @@ func (st *ggfStepper) Step(s *sdeint.Step) error {
 	}
 	w.drift(k2, w.f2, s)
 	s.Dims.AddNoise(k2, w.g2, s.DW, k)
-	x, hi, lo, e := s.X[:k*n], s.High[:k*n], s.Low[:k*n], s.Err[:k*n]
+	x, hi := s.X[:k*n], s.High[:k*n]
 	if !s.Adaptive {
 		for i := range hi {
 			hi[i] = x[i] + 0.5*(k1[i]+k2[i])
 		}
 		return nil
 	}
+	lo, e := s.Low[:k*n], s.Err[:k*n]
 	for i := range hi {
 		hi[i] = x[i] + 0.5*(k1[i]+k2[i])
 		lo[i] = x[i] + k1[i]

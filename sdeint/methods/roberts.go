@@ -27,6 +27,10 @@ import (
 // ODEs). The error estimate grows as h^(q+1), q = 0 for multiplicative noise,
 // ½ for additive noise. Two drift and two diffusion evaluations per attempt.
 //
+// Adaptive steps are refused where the result has strong order ½ (general
+// commutative and non-commutative noise): the step grid would depend on the
+// increments and bias the result (Gaines & Lyons 1997).
+//
 // The default controller is the mainstream one: δ_i = ε_abs + ε_rel·max(|x_i|,
 // |x_new,i|), exponent 1/(q+1), clamps [0.2, 10].
 type Roberts struct{}
@@ -40,12 +44,12 @@ func (Roberts) Properties() sdeint.Properties {
 		Adaptive: true,
 		Signs:    true,
 		Orders: orders(
-			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1},   // none
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0.5}, // additive
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0},   // scalar
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0},   // commutative diagonal
-			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0}, // commutative
-			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0}, // non-commutative
+			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1, Adaptive: true},   // none
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0.5, Adaptive: true}, // additive
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // scalar
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative diagonal
+			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0},                 // commutative
+			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0},                 // non-commutative
 		),
 		Control: controlMainstream,
 	}

@@ -1,0 +1,436 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gofast-sde/gofast/internal/mcstat"
+	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+	"github.com/gofast-sde/gofast/sdeint/methods"
+)
+
+// brownianSources are the Brownian sources -brownian accepts, in the order
+// usage lists them.
+var brownianSources = []brownian.Source{brownian.Bridge{}, brownian.Redraw{}}
+
+func brownianNames() []string {
+	names := make([]string, len(brownianSources))
+	for i, s := range brownianSources {
+		names[i] = s.Name()
+	}
+	return names
+}
+
+// solveFlags are the flags of gofast solve.
+type solveFlags struct {
+	problem, method, norm, brownian string
+	rtol, atol, h0                  float64
+	steps, paths, workers           int
+	seed                            uint64
+	sharedStep, noExtrapolation     bool
+	override, json, progress        bool
+}
+
+// solveReport is what gofast solve prints: the settings it ran with and the
+// statistics of the result. Nullable statistics are nil when the problem
+// does not know the exact value, no path succeeded, or (for a standard
+// error) too few paths succeeded.
+type solveReport struct {
+	Problem         string `json:"problem"`
+	Description     string `json:"description"`
+	Calculus        string `json:"calculus"`
+	Method          string `json:"method"`
+	MethodCalculus  string `json:"method_calculus"`
+	NoExtrapolation bool   `json:"no_extrapolation"`
+	Brownian        string `json:"brownian"`
+	BrownianExact   bool   `json:"brownian_exact"`
+	Paths           int    `json:"paths"`
+	Seed            uint64 `json:"seed"`
+
+	RTol float64 `json:"rtol"`
+	ATol float64 `json:"atol"`
+	Norm string  `json:"norm"`
+	// H0 is the -h0 flag; 0 means the solver's default.
+	H0 float64 `json:"h0"`
+	// Steps is the number of fixed steps; 0 means adaptive.
+	Steps      int    `json:"steps"`
+	SharedStep bool   `json:"shared_step"`
+	Override   string `json:"override"`
+
+	Status    string `json:"status"`
+	Succeeded int    `json:"succeeded"`
+	Error     string `json:"error,omitempty"`
+
+	NFEMean      float64 `json:"nfe_mean"`
+	NFEMax       int     `json:"nfe_max"`
+	AcceptedMean float64 `json:"accepted_mean"`
+	RejectedMean float64 `json:"rejected_mean"`
+
+	// StrongError is the mean over successful paths of the RMS over
+	// components of X(T1) − exact(W(T1)).
+	StrongError   *float64 `json:"strong_error"`
+	StrongErrorSE *float64 `json:"strong_error_se"`
+	// W statistics are of W(T1)/√|T1−T0|, first Brownian component.
+	WMean   *float64 `json:"w_mean"`
+	WMeanSE *float64 `json:"w_mean_se"`
+	WVar    *float64 `json:"w_var"`
+	WVarSE  *float64 `json:"w_var_se"`
+	// X statistics are of X(T1), first component.
+	XMean      *float64 `json:"x_mean"`
+	XMeanSE    *float64 `json:"x_mean_se"`
+	XMeanExact *float64 `json:"x_mean_exact"`
+	XVar       *float64 `json:"x_var"`
+	XVarSE     *float64 `json:"x_var_se"`
+	XVarExact  *float64 `json:"x_var_exact"`
+
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("gofast solve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&f.problem, "problem", "gbm", "problem: "+strings.Join(problems.Names(), ", "))
+	fs.StringVar(&f.method, "method", "", "method: "+strings.Join(methods.Names(), ", ")+
+		"\n(default: ggf where it applies — Stratonovich problems, additive noise, ODEs — else roberts)")
+	fs.Float64Var(&f.rtol, "rtol", 1e-2, "relative tolerance of adaptive steps, > 0")
+	fs.Float64Var(&f.atol, "atol", 1e-2, "absolute tolerance of adaptive steps, > 0")
+	fs.Float64Var(&f.h0, "h0", 0, "initial step size of adaptive steps (0: the solver's default, 0.01)")
+	fs.StringVar(&f.norm, "norm", "l2scaled", "error norm: l2scaled, l2, linf")
+	fs.IntVar(&f.steps, "steps", 0, "number of fixed steps (0: adaptive steps)")
+	fs.IntVar(&f.paths, "paths", 1000, "number of independent paths")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same result, whatever -workers")
+	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
+	fs.StringVar(&f.brownian, "brownian", "bridge", "Brownian source: "+strings.Join(brownianNames(), ", ")+
+		"\n(redraw is the paper's biased source, for ablations)")
+	fs.BoolVar(&f.sharedStep, "shared-step", false, "one step size for the whole batch (an ablation; adaptive steps only)")
+	fs.BoolVar(&f.noExtrapolation, "no-extrapolation", false, "ggf only: keep the low-order proposal on acceptance (an ablation)")
+	fs.BoolVar(&f.override, "override", false, "run a method on a problem it refuses (an ablation)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fs.BoolVar(&f.progress, "progress", false, "print progress lines to stderr while solving")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintln(w, "Usage: gofast solve [flags]")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Solve a test problem over many independent paths and summarise the result:")
+		fmt.Fprintln(w, "work (NFE, accepted and rejected steps), strong error against the exact")
+		fmt.Fprintln(w, "solution, the law of W(T), and X(T) against its exact moments.")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Flags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// runSolve implements gofast solve.
+func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f solveFlags
+	fs := newSolveFlagSet(&f, stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the flag package has printed the error and the usage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "gofast solve: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'gofast help solve' for the flags.")
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+
+	prob, err := problems.ByName(f.problem)
+	if err != nil {
+		return usageErr("unknown problem %q (valid: %s)", f.problem, strings.Join(problems.Names(), ", "))
+	}
+	var method sdeint.Method
+	if f.method == "" {
+		method = methods.Default(&prob.SDE)
+	} else if method, err = methods.ByName(f.method); err != nil {
+		return usageErr("unknown method %q (valid: %s)", f.method, strings.Join(methods.Names(), ", "))
+	}
+	if f.noExtrapolation {
+		if _, ok := method.(methods.GGF); !ok {
+			return usageErr("-no-extrapolation applies to method ggf only, not %s", method.Properties().Name)
+		}
+		method = methods.GGF{NoExtrapolation: true}
+	}
+	var src brownian.Source
+	for _, s := range brownianSources {
+		if s.Name() == f.brownian {
+			src = s
+		}
+	}
+	if src == nil {
+		return usageErr("unknown Brownian source %q (valid: %s)", f.brownian, strings.Join(brownianNames(), ", "))
+	}
+	norm, err := control.ParseNorm(f.norm)
+	if err != nil {
+		return usageErr("unknown norm %q (valid: l2scaled, l2, linf)", f.norm)
+	}
+	switch {
+	case !(f.rtol > 0) || math.IsInf(f.rtol, 0):
+		return usageErr("-rtol = %v, want a finite value > 0", f.rtol)
+	case !(f.atol > 0) || math.IsInf(f.atol, 0):
+		return usageErr("-atol = %v, want a finite value > 0", f.atol)
+	case !(f.h0 >= 0) || math.IsInf(f.h0, 0):
+		return usageErr("-h0 = %v, want a finite value ≥ 0", f.h0)
+	case f.steps < 0:
+		return usageErr("-steps = %d, want ≥ 0 (0: adaptive)", f.steps)
+	case f.paths < 1:
+		return usageErr("-paths = %d, want ≥ 1", f.paths)
+	case f.workers < 0:
+		return usageErr("-workers = %d, want ≥ 0 (0: GOMAXPROCS)", f.workers)
+	case f.sharedStep && f.steps > 0:
+		return usageErr("-shared-step applies to adaptive steps only, not with -steps")
+	}
+	props := method.Properties()
+	if f.steps == 0 && !props.Adaptive {
+		return usageErr("method %s has no error estimate, so it runs with fixed steps only: add -steps N (e.g. -steps 100)", props.Name)
+	}
+
+	set := &sdeint.Settings{
+		Paths:      f.paths,
+		Seed:       f.seed,
+		Workers:    f.workers,
+		Brownian:   src,
+		Steps:      f.steps,
+		SharedStep: f.sharedStep,
+		Override:   f.override,
+		Control: control.Settings{
+			RTol: f.rtol,
+			ATol: f.atol,
+			Norm: norm,
+			H0:   f.h0,
+		},
+	}
+	if f.progress {
+		set.Progress = func(p sdeint.Progress) {
+			fmt.Fprintf(stderr, "gofast solve: %d/%d paths done, %d attempts, NFE %d, %v\n",
+				p.PathsDone, p.Paths, p.Attempts, p.NFE, p.Elapsed.Round(100*time.Millisecond))
+		}
+	}
+
+	res, err := sdeint.Solve(ctx, &prob.SDE, method, set)
+	if res == nil {
+		fmt.Fprintf(stderr, "gofast solve: %v\n", err)
+		if err != nil && strings.Contains(err.Error(), "Override") && !f.override {
+			fmt.Fprintln(stderr, "gofast solve: pass -override to run it anyway, as an ablation (the output then names the overridden refusal)")
+		}
+		return 1
+	}
+
+	rep := report(prob, method, &f, norm, res)
+	if err != nil {
+		rep.Error = err.Error()
+	}
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "gofast solve: %v\n", err)
+			return 1
+		}
+	} else {
+		printSummary(stdout, rep, res)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gofast solve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// report computes the statistics of res.
+func report(prob *problems.Problem, method sdeint.Method, f *solveFlags, norm control.Norm, res *sdeint.Result) *solveReport {
+	rep := &solveReport{
+		Problem:         prob.Name,
+		Description:     prob.Description,
+		Calculus:        prob.SDE.Calculus.String(),
+		Method:          res.Method,
+		MethodCalculus:  method.Properties().Calculus.String(),
+		NoExtrapolation: f.noExtrapolation,
+		Brownian:        res.Brownian,
+		BrownianExact:   res.Brownian == brownian.Bridge{}.Name(),
+		Paths:           res.Paths,
+		Seed:            f.seed,
+		RTol:            f.rtol,
+		ATol:            f.atol,
+		Norm:            norm.String(),
+		H0:              f.h0,
+		Steps:           f.steps,
+		SharedStep:      res.SharedStep,
+		Override:        res.Override,
+		Status:          res.Status.String(),
+		Succeeded:       res.Paths - res.Stats.Failed,
+		NFEMean:         res.NFEMean(),
+		NFEMax:          res.NFEMax(),
+		AcceptedMean:    float64(res.Stats.Accepted) / float64(res.Paths),
+		RejectedMean:    float64(res.Stats.Rejected) / float64(res.Paths),
+		WallSeconds:     res.Stats.Wall.Seconds(),
+	}
+	for _, s := range brownianSources {
+		if s.Name() == res.Brownian {
+			rep.BrownianExact = s.Exact()
+		}
+	}
+
+	// Statistics over the paths that reached T1.
+	var ok []int
+	for i, ps := range res.Path {
+		if ps.Status == sdeint.Success {
+			ok = append(ok, i)
+		}
+	}
+	t1, n := res.T1, res.Dim
+	if prob.Mean != nil {
+		m := make([]float64, n)
+		prob.Mean(m, t1)
+		rep.XMeanExact = num(m[0])
+	}
+	if prob.Var != nil {
+		v := make([]float64, n)
+		prob.Var(v, t1)
+		rep.XVarExact = num(v[0])
+	}
+	if len(ok) == 0 {
+		return rep
+	}
+	x := make([]float64, len(ok))
+	for k, i := range ok {
+		x[k] = res.Row(i)[0]
+	}
+	m, se := mcstat.MeanSE(x)
+	rep.XMean, rep.XMeanSE = num(m), num(se)
+	v, se := mcstat.VarSE(x)
+	rep.XVar, rep.XVarSE = num(v), num(se)
+
+	if res.NoiseDim > 0 {
+		scale := math.Sqrt(math.Abs(res.T1 - res.T0))
+		w := make([]float64, len(ok))
+		for k, i := range ok {
+			w[k] = res.WRow(i)[0] / scale
+		}
+		m, se := mcstat.MeanSE(w)
+		rep.WMean, rep.WMeanSE = num(m), num(se)
+		v, se := mcstat.VarSE(w)
+		rep.WVar, rep.WVarSE = num(v), num(se)
+	}
+
+	if prob.Solution != nil {
+		exact := make([]float64, n)
+		e := make([]float64, len(ok))
+		for k, i := range ok {
+			prob.Solution(exact, t1, res.WRow(i))
+			var ss float64
+			for j, xj := range res.Row(i) {
+				d := xj - exact[j]
+				ss += d * d
+			}
+			e[k] = math.Sqrt(ss / float64(n))
+		}
+		m, se := mcstat.MeanSE(e)
+		rep.StrongError, rep.StrongErrorSE = num(m), num(se)
+	}
+	return rep
+}
+
+// num returns a pointer to v, or nil when v is NaN or infinite (JSON has no
+// such numbers).
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// printSummary prints rep as aligned, human-readable lines.
+func printSummary(w io.Writer, rep *solveReport, res *sdeint.Result) {
+	line := func(label, format string, a ...any) {
+		fmt.Fprintf(w, "%-13s"+format+"\n", append([]any{label}, a...)...)
+	}
+	line("problem", "%s: %s", rep.Problem, rep.Description)
+	mode := "adaptive steps"
+	if rep.Steps > 0 {
+		mode = fmt.Sprintf("%d fixed steps", rep.Steps)
+	}
+	if rep.SharedStep {
+		mode += ", one shared step size for the batch"
+	}
+	extra := ""
+	if rep.NoExtrapolation {
+		extra = ", no extrapolation"
+	}
+	line("method", "%s (%s)%s, %s", rep.Method, rep.MethodCalculus, extra, mode)
+	if rep.Override != "" {
+		line("override", "%s", rep.Override)
+	}
+	exact := "exact under rejection"
+	if !rep.BrownianExact {
+		exact = "not exact under rejection: biased, for ablations"
+	}
+	line("brownian", "%s (%s)", rep.Brownian, exact)
+	line("paths", "%d, seed %d", rep.Paths, rep.Seed)
+	if rep.Steps == 0 {
+		h0 := "solver default"
+		if rep.H0 > 0 {
+			h0 = fmt.Sprintf("%g", rep.H0)
+		}
+		line("tolerances", "rtol %g, atol %g, norm %s, h0 %s", rep.RTol, rep.ATol, rep.Norm, h0)
+	}
+	line("status", "%s: %d of %d paths reached T = %g", rep.Status, rep.Succeeded, rep.Paths, res.T1)
+	line("NFE", "mean %.4g, max %d", rep.NFEMean, rep.NFEMax)
+	line("steps", "accepted %.4g, rejected %.4g (mean per path)", rep.AcceptedMean, rep.RejectedMean)
+	switch {
+	case rep.StrongError != nil:
+		line("strong error", "%s   (mean over paths of RMS of X(T) − exact solution on the same W)", pm(rep.StrongError, rep.StrongErrorSE))
+	case rep.Succeeded > 0:
+		line("strong error", "unknown (no exact solution for this problem)")
+	}
+	if rep.WMean != nil {
+		line("W(T)/√T", "mean %s, var %s   (exact 0 and 1)", pm(rep.WMean, rep.WMeanSE), pm(rep.WVar, rep.WVarSE))
+	}
+	comp := ""
+	if res.Dim > 1 {
+		comp = " first component"
+	}
+	if rep.XMean != nil {
+		line("X(T) mean", "%s%s", pm(rep.XMean, rep.XMeanSE), versus(rep.XMean, rep.XMeanSE, rep.XMeanExact, comp))
+		line("X(T) var", "%s%s", pm(rep.XVar, rep.XVarSE), versus(rep.XVar, rep.XVarSE, rep.XVarExact, comp))
+	}
+	line("wall", "%v", res.Stats.Wall.Round(10*time.Microsecond))
+}
+
+// pm formats an estimate with its standard error.
+func pm(v, se *float64) string {
+	switch {
+	case v == nil:
+		return "n/a"
+	case se == nil:
+		return fmt.Sprintf("%#.4g", *v)
+	}
+	return fmt.Sprintf("%#.4g ± %#.2g", *v, *se)
+}
+
+// versus formats the comparison of an estimate with its exact value.
+func versus(v, se, exact *float64, comp string) string {
+	if exact == nil {
+		return "   (exact unknown" + comp + ")"
+	}
+	s := fmt.Sprintf("   (exact %#.4g", *exact)
+	if v != nil && se != nil && *se > 0 {
+		s += fmt.Sprintf(", %+.1f SE", (*v-*exact) / *se)
+	}
+	return s + comp + ")"
+}

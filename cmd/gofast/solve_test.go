@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint/methods"
+)
+
+// requiredKeys are the keys every gofast solve -json object has.
+var requiredKeys = []string{
+	"problem", "method", "brownian", "paths", "seed", "rtol", "atol", "status",
+	"nfe_mean", "nfe_max", "accepted_mean", "rejected_mean", "strong_error",
+	"w_mean", "w_var", "wall_seconds",
+	"strong_error_se", "w_var_se", "x_mean", "x_mean_se", "x_mean_exact",
+	"steps", "shared_step", "override",
+}
+
+// solveJSON runs gofast solve -json with args, requires exit status 0 and
+// returns the decoded object.
+func solveJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, out, errs := runArgs(t, append([]string{"solve", "-json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("gofast solve -json %s: exit %d, stderr:\n%s", strings.Join(args, " "), code, errs)
+	}
+	return decodeOne(t, out)
+}
+
+// decodeOne decodes out, which must hold exactly one JSON object.
+func decodeOne(t *testing.T, out string) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("output is not a JSON object: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("output holds more than one JSON value:\n%s", out)
+	}
+	return m
+}
+
+func number(t *testing.T, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key].(float64)
+	if !ok {
+		t.Fatalf("%s = %v (%T), want a number", key, m[key], m[key])
+	}
+	return v
+}
+
+func TestSolveDefaultSummary(t *testing.T) {
+	code, out, errs := runArgs(t, "solve")
+	if code != 0 {
+		t.Fatalf("gofast solve: exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"gbm", "geometric Brownian motion", "roberts", "bridge", "1000", "success", "NFE", "strong error", "W(T)", "exact"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary does not mention %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSolveJSON(t *testing.T) {
+	m := solveJSON(t) // the defaults: GBM, Roberts, bridge, 1000 paths
+	for _, k := range requiredKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks key %q", k)
+		}
+	}
+	if m["problem"] != "gbm" || m["method"] != "roberts" || m["brownian"] != "bridge" || m["status"] != "success" || m["override"] != "" {
+		t.Errorf("unexpected defaults: problem %v, method %v, brownian %v, status %v, override %q",
+			m["problem"], m["method"], m["brownian"], m["status"], m["override"])
+	}
+	if number(t, m, "paths") != 1000 || number(t, m, "seed") != 1 || number(t, m, "steps") != 0 {
+		t.Errorf("paths %v, seed %v, steps %v; want 1000, 1, 0", m["paths"], m["seed"], m["steps"])
+	}
+	if nfe := number(t, m, "nfe_mean"); !(nfe > 0) || number(t, m, "nfe_max") < nfe {
+		t.Errorf("nfe_mean %v, nfe_max %v", m["nfe_mean"], m["nfe_max"])
+	}
+	// The bridge keeps W Brownian under rejection: W(T)/√T ~ N(0, 1).
+	wv, wse := number(t, m, "w_var"), number(t, m, "w_var_se")
+	if math.Abs(wv-1) > 5*wse {
+		t.Errorf("w_var = %v ± %v, more than 5 SE from 1", wv, wse)
+	}
+	wm, wmse := number(t, m, "w_mean"), number(t, m, "w_mean_se")
+	if math.Abs(wm) > 5*wmse {
+		t.Errorf("w_mean = %v ± %v, more than 5 SE from 0", wm, wmse)
+	}
+	if se := number(t, m, "strong_error_se"); !(number(t, m, "strong_error") > 0) || !(se > 0) {
+		t.Errorf("strong_error %v ± %v, want positive", m["strong_error"], m["strong_error_se"])
+	}
+	if number(t, m, "x_mean_exact") != 0.5*math.Exp(1.01) {
+		t.Errorf("x_mean_exact = %v, want 0.5 e^1.01", m["x_mean_exact"])
+	}
+}
+
+func TestSolveStrongErrorNullWithoutSolution(t *testing.T) {
+	ou := solveJSON(t, "-problem", "ou", "-paths", "200")
+	if v, ok := ou["strong_error"]; !ok || v != nil {
+		t.Errorf("ou: strong_error = %v, want null (no exact solution)", v)
+	}
+	if v, ok := ou["strong_error_se"]; !ok || v != nil {
+		t.Errorf("ou: strong_error_se = %v, want null", v)
+	}
+	if ou["method"] != "ggf" {
+		t.Errorf("ou (additive noise): default method %v, want ggf", ou["method"])
+	}
+	number(t, ou, "x_mean_exact") // OU knows its mean
+	gbm := solveJSON(t, "-problem", "gbm", "-paths", "200")
+	number(t, gbm, "strong_error")
+}
+
+func TestSolveEMNeedsSteps(t *testing.T) {
+	code, out, errs := runArgs(t, "solve", "-method", "em", "-paths", "200")
+	if code == 0 || out != "" {
+		t.Fatalf("-method em without -steps: exit %d, stdout %q; want an error", code, out)
+	}
+	if !strings.Contains(errs, "-steps") || !strings.Contains(errs, "em") {
+		t.Errorf("-method em without -steps: error does not point to -steps:\n%s", errs)
+	}
+	m := solveJSON(t, "-method", "em", "-steps", "100", "-paths", "200")
+	if m["method"] != "em" || number(t, m, "steps") != 100 || number(t, m, "nfe_mean") != 100 ||
+		number(t, m, "accepted_mean") != 100 || number(t, m, "rejected_mean") != 0 {
+		t.Errorf("-method em -steps 100: method %v, steps %v, nfe_mean %v, accepted %v, rejected %v",
+			m["method"], m["steps"], m["nfe_mean"], m["accepted_mean"], m["rejected_mean"])
+	}
+}
+
+func TestSolveRefusalAndOverride(t *testing.T) {
+	code, out, errs := runArgs(t, "solve", "-method", "ggf", "-problem", "gbm", "-paths", "200")
+	if code != 1 || out != "" {
+		t.Fatalf("ggf on Itô GBM: exit %d, stdout %q; want 1 and no output", code, out)
+	}
+	if !strings.Contains(errs, "Stratonovich") || !strings.Contains(errs, "-override") {
+		t.Errorf("ggf on Itô GBM: message does not mention Stratonovich and -override:\n%s", errs)
+	}
+	m := solveJSON(t, "-method", "ggf", "-problem", "gbm", "-paths", "200", "-override")
+	if s, _ := m["override"].(string); s == "" {
+		t.Errorf("-override: override = %q, want the overridden refusal", m["override"])
+	}
+	if m["method"] != "ggf" || m["status"] != "success" {
+		t.Errorf("-override: method %v, status %v", m["method"], m["status"])
+	}
+}
+
+func TestSolveUnknownNames(t *testing.T) {
+	cases := []struct {
+		flag  string
+		valid []string
+	}{
+		{"-problem", problems.Names()},
+		{"-method", methods.Names()},
+		{"-brownian", []string{"bridge", "redraw"}},
+		{"-norm", []string{"l2scaled", "l2", "linf"}},
+	}
+	for _, c := range cases {
+		code, out, errs := runArgs(t, "solve", c.flag, "nosuchname")
+		if code != 2 || out != "" {
+			t.Errorf("%s nosuchname: exit %d, stdout %q; want 2 and no output", c.flag, code, out)
+		}
+		if !strings.Contains(errs, "nosuchname") {
+			t.Errorf("%s nosuchname: message does not name the bad value:\n%s", c.flag, errs)
+		}
+		for _, v := range c.valid {
+			if !strings.Contains(errs, v) {
+				t.Errorf("%s nosuchname: message does not list %q:\n%s", c.flag, v, errs)
+			}
+		}
+	}
+}
+
+func TestSolveUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-no-extrapolation"}, // default method for GBM is roberts
+		{"-no-extrapolation", "-method", "roberts", "-problem", "ou"},
+		{"-paths", "0"},
+		{"-rtol", "-1"},
+		{"-atol", "0"},
+		{"-steps", "-3"},
+		{"-workers", "-1"},
+		{"-steps", "10", "-shared-step"},
+		{"-nosuchflag"},
+		{"extra-argument"},
+	} {
+		code, out, errs := runArgs(t, append([]string{"solve"}, args...)...)
+		if code != 2 || out != "" || errs == "" {
+			t.Errorf("solve %s: exit %d, stdout %q, stderr %q; want 2 and a message", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	m := solveJSON(t, "-problem", "ou", "-no-extrapolation", "-paths", "200")
+	if m["method"] != "ggf" || m["no_extrapolation"] != true {
+		t.Errorf("-problem ou -no-extrapolation: method %v, no_extrapolation %v", m["method"], m["no_extrapolation"])
+	}
+}
+
+// TestSolveReproducible checks that the result depends on the seed only,
+// not on the number of workers.
+func TestSolveReproducible(t *testing.T) {
+	strip := func(m map[string]any) map[string]any { delete(m, "wall_seconds"); return m }
+	a := strip(solveJSON(t, "-paths", "200", "-seed", "7", "-workers", "1"))
+	b := strip(solveJSON(t, "-paths", "200", "-seed", "7", "-workers", "5"))
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("-workers 1 and -workers 5 differ:\n%s\n%s", ja, jb)
+	}
+	c := strip(solveJSON(t, "-paths", "200", "-seed", "8", "-workers", "1"))
+	if c["strong_error"] == a["strong_error"] {
+		t.Errorf("seeds 7 and 8 give the same strong error %v", a["strong_error"])
+	}
+}
+
+// TestSolvePartialResult checks that an incomplete solve still prints its
+// result, reports the error on stderr and exits 1.
+func TestSolvePartialResult(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := runSolve(ctx, []string{"-json", "-paths", "50"}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("cancelled solve: exit %d, want 1", code)
+	}
+	m := decodeOne(t, out.String())
+	if m["status"] != "cancelled" || m["error"] == nil {
+		t.Errorf("cancelled solve: status %v, error %v", m["status"], m["error"])
+	}
+	if !strings.Contains(errb.String(), "cancel") {
+		t.Errorf("cancelled solve: stderr does not report the error:\n%s", errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := runSolve(ctx, []string{"-paths", "50"}, &out, &errb); code != 1 {
+		t.Fatalf("cancelled solve, summary: exit %d, want 1", code)
+	}
+	if !strings.Contains(out.String(), "cancelled: 0 of 50 paths") {
+		t.Errorf("cancelled solve: summary does not report the status:\n%s", out.String())
+	}
+}
+
+func TestSolveProgress(t *testing.T) {
+	// A fast solve may end before the first tick; check only that -progress
+	// is accepted and leaves stdout a valid JSON object.
+	solveJSON(t, "-paths", "200", "-progress")
+}

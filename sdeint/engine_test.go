@@ -1,0 +1,366 @@
+package sdeint_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/gofast-sde/gofast/internal/mcstat"
+	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+	"github.com/gofast-sde/gofast/sdeint/methods"
+)
+
+func long() bool { return os.Getenv("GOFAST_LONG") != "" }
+
+// engSolve solves a library problem and fails the test on any error.
+func engSolve(t testing.TB, p *problems.Problem, m sdeint.Method, s *sdeint.Settings) *sdeint.Result {
+	t.Helper()
+	res, err := sdeint.Solve(context.Background(), &p.SDE, m, s)
+	if err != nil {
+		t.Fatalf("%s with %s: %v", p.Name, m.Properties().Name, err)
+	}
+	return res
+}
+
+// engStrongErrors returns each path's RMS error of X(T1) against the exact
+// solution on the path's own Brownian values.
+func engStrongErrors(p *problems.Problem, res *sdeint.Result) []float64 {
+	errs := make([]float64, res.Paths)
+	ex := make([]float64, res.Dim)
+	for i := range errs {
+		p.Solution(ex, res.T1, res.WRow(i))
+		var s float64
+		for j, x := range res.Row(i) {
+			s += (x - ex[j]) * (x - ex[j])
+		}
+		errs[i] = math.Sqrt(s / float64(res.Dim))
+	}
+	return errs
+}
+
+// engW returns W(T1)/√|T1−T0| of every path (first component).
+func engW(res *sdeint.Result) []float64 {
+	w := make([]float64, res.Paths)
+	sd := math.Sqrt(math.Abs(res.T1 - res.T0))
+	for i := range w {
+		w[i] = res.WRow(i)[0] / sd
+	}
+	return w
+}
+
+// TestAdaptiveGBM: Roberts' pair on Itô GBM and the paper's pair on
+// Stratonovich GBM, 2000 paths (20000 with GOFAST_LONG=1), ε_rel = ε_abs ∈ {1e-1, 1e-2, 1e-3}. With the
+// bridge source each tightening lowers the mean strong error by more than 3
+// SE of the difference (independent runs: SE = √(SE₁² + SE₂²)), and
+// W(T1)/√T has variance 1 within 4 SE. With redraw the variance departs from
+// 1 by more than 4 SE at every tolerance: rejected draws are mostly the
+// large ones, so the accepted increments are too small (the bias does not
+// vanish as the tolerance tightens, because the rejection rate does not).
+func TestAdaptiveGBM(t *testing.T) {
+	tols := []float64{1e-1, 1e-2, 1e-3}
+	for _, c := range []struct {
+		p *problems.Problem
+		m sdeint.Method
+	}{{problems.GBM(), methods.Roberts{}}, {problems.GBMStrat(), methods.GGF{}}} {
+		name := c.p.Name + "/" + c.m.Properties().Name
+		prevErr, prevSE := math.Inf(1), 0.0
+		for _, tol := range tols {
+			for _, src := range []brownian.Source{brownian.Bridge{}, brownian.Redraw{}} {
+				paths := 2000
+				if long() {
+					paths = 20000
+				}
+				res := engSolve(t, c.p, c.m, &sdeint.Settings{
+					Paths: paths, Seed: 42, Brownian: src,
+					Control: control.Settings{RTol: tol, ATol: tol},
+				})
+				v, vse := mcstat.VarSE(engW(res))
+				e, ese := mcstat.MeanSE(engStrongErrors(c.p, res))
+				t.Logf("%s tol %g %s: strong error %.4g ± %.2g, NFE %.1f, Var W(T)/T %.3f ± %.3f", name, tol, src.Name(), e, ese, res.NFEMean(), v, vse)
+				if src.Exact() {
+					if math.Abs(v-1) > 4*vse {
+						t.Errorf("%s tol %g bridge: Var W(T)/T = %.3f, more than 4 SE (%.3f) from 1", name, tol, v, vse)
+					}
+					d, dse := mcstat.DiffSE(prevErr, prevSE, e, ese)
+					if !math.IsInf(prevErr, 1) && d <= 3*dse {
+						t.Errorf("%s: tightening to %g lowered the strong error by %.3g, not more than 3 SE (%.3g)", name, tol, d, dse)
+					}
+					prevErr, prevSE = e, ese
+				} else if math.Abs(v-1) <= 4*vse {
+					t.Errorf("%s tol %g redraw: Var W(T)/T = %.3f is within 4 SE (%.3f) of 1; the bias should be detected", name, tol, v, vse)
+				}
+			}
+		}
+	}
+}
+
+// TestEMStrongOrder: fixed-step Euler–Maruyama, dt = 2⁻³…2⁻⁹, 1000 paths,
+// error against the exact solution on each run's own Brownian path. The
+// least-squares slope of log mean error vs log dt must lie within 0.2 of
+// theory (0.5 on gbm, 1 on additive) with a standard error at most 0.067
+// (a third of the bar; grouped jackknife over paths). Each dt uses its own
+// paths, so the rows are independent and the delta-method SE applies.
+func TestEMStrongOrder(t *testing.T) {
+	for _, c := range []struct {
+		p     *problems.Problem
+		order float64
+	}{{problems.GBM(), 0.5}, {problems.Additive(), 1}} {
+		var hs, means, ses []float64
+		for k := 3; k <= 9; k++ {
+			res := engSolve(t, c.p, methods.EM{}, &sdeint.Settings{Paths: 1000, Seed: 7, Steps: 1 << k})
+			m, se := mcstat.MeanSE(engStrongErrors(c.p, res))
+			hs, means, ses = append(hs, 1/float64(int(1)<<k)), append(means, m), append(ses, se)
+		}
+		order, se := mcstat.LogLogSlopeMeans(hs, means, ses)
+		t.Logf("EM on %s: order %.3f ± %.3f (errors %v)", c.p.Name, order, se, means)
+		if math.Abs(order-c.order) >= 0.2 || se > 0.067 {
+			t.Errorf("EM on %s: order %.3f ± %.3f, want %.1f within 0.2 with SE ≤ 0.067", c.p.Name, order, se, c.order)
+		}
+	}
+}
+
+// TestBridgeInSolver: Roberts' pair on gbm at tolerance 1e-2 with a stop at
+// t = ½, 20000 paths, ≥ 30% of attempts rejected. With the bridge, W(½),
+// W(1) − W(½) and W(1) have variances ½, ½, 1 and the two pieces are
+// uncorrelated, all within 4 SE, and W(½)/√½ passes KS (p > 0.001). A source
+// that forgot rejected draws would fail (TestRedrawInSolver shows it does).
+func TestBridgeInSolver(t *testing.T) {
+	dev, rate, ks := engBridgeCheck(t, brownian.Bridge{})
+	if rate < 0.3 {
+		t.Fatalf("rejection rate %.3f < 0.3", rate)
+	}
+	for j, name := range []string{"Var W(½)/½", "Var(W(1)−W(½))/½", "Var W(1)", "corr"} {
+		if math.Abs(dev[j]) > 4 {
+			t.Errorf("%s deviates by %.2f SE", name, dev[j])
+		}
+	}
+	if ks < 1e-3 {
+		t.Errorf("KS p = %v for W(½)/√½", ks)
+	}
+}
+
+func TestRedrawInSolver(t *testing.T) {
+	dev, _, _ := engBridgeCheck(t, brownian.Redraw{})
+	if math.Abs(dev[0]) <= 4 && math.Abs(dev[1]) <= 4 && math.Abs(dev[2]) <= 4 {
+		t.Errorf("redraw's variances deviate by %.2f, %.2f, %.2f SE: the bias should be detected", dev[0], dev[1], dev[2])
+	}
+}
+
+// engBridgeCheck returns the deviations in SE of the normalised variances of
+// W(½), W(1)−W(½), W(1) from 1 and of their correlation from 0, the
+// rejection rate, and the KS p-value of W(½)/√½.
+func engBridgeCheck(t *testing.T, src brownian.Source) (dev [4]float64, rate, ks float64) {
+	p := problems.GBM()
+	const n = 20000
+	res := engSolve(t, p, methods.Roberts{}, &sdeint.Settings{
+		Paths: n, Seed: 3, Brownian: src, SaveAt: []float64{0.5},
+		Control: control.Settings{RTol: 1e-2, ATol: 1e-2},
+	})
+	mid, inc, end, norm := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		mid[i] = res.SavedWRow(i, 0)[0]
+		end[i] = res.WRow(i)[0]
+		inc[i] = end[i] - mid[i]
+		norm[i] = mid[i] / math.Sqrt(0.5)
+	}
+	for j, c := range []struct {
+		x   []float64
+		len float64
+	}{{mid, 0.5}, {inc, 0.5}, {end, 1}} {
+		v, se := mcstat.VarSE(c.x)
+		dev[j] = (v - c.len) / se
+	}
+	r, se := mcstat.CorrSE(mid, inc)
+	dev[3] = r / se
+	_, ks = mcstat.KS(norm, mcstat.NormalCDF)
+	rate = float64(res.Stats.Rejected) / float64(res.Stats.Rejected+res.Stats.Accepted)
+	t.Logf("%s: rejection rate %.3f, deviations %.2f SE, KS p %.3g", src.Name(), rate, dev, ks)
+	return dev, rate, ks
+}
+
+// engEqual reports whether two results are bit-identical in states, W,
+// saves and per-path counts (rows of b starting at row off of a).
+func engEqual(a, b *sdeint.Result, off int) bool {
+	n, m, S := a.Dim, a.NoiseDim, len(a.SaveAt)
+	bits := func(x, y []float64) bool {
+		for i := range y {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range b.Paths {
+		j := off + i
+		if !bits(a.X[j*n:(j+1)*n], b.X[i*n:(i+1)*n]) || !bits(a.W[j*m:(j+1)*m], b.W[i*m:(i+1)*m]) ||
+			!bits(a.Saved[j*S*n:(j+1)*S*n], b.Saved[i*S*n:(i+1)*S*n]) {
+			return false
+		}
+		pa, pb := a.Path[j], b.Path[i]
+		if pa.Accepted != pb.Accepted || pa.Rejected != pb.Rejected || pa.NFE != pb.NFE || pa.H != pb.H {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDeterminism: same seed ⇒ bit-identical results for workers 1, 2, 7 and
+// batch sizes 1, 33, automatic; a path solved alone with its path offset
+// equals the same path inside a batch of 1000.
+func TestDeterminism(t *testing.T) {
+	p := problems.GBM()
+	base := &sdeint.Settings{Paths: 1000, Seed: 9, SaveAt: []float64{0.3}, Workers: 1}
+	ref := engSolve(t, p, methods.Roberts{}, base)
+	for _, c := range []struct{ workers, batch int }{{2, 0}, {7, 0}, {7, 33}, {3, 1}} {
+		s := *base
+		s.Workers, s.BatchSize = c.workers, c.batch
+		if got := engSolve(t, p, methods.Roberts{}, &s); !engEqual(ref, got, 0) {
+			t.Errorf("workers %d batch %d: results differ from workers 1", c.workers, c.batch)
+		}
+	}
+	for _, i := range []int{0, 1, 517, 999} {
+		s := *base
+		s.Paths, s.PathOffset = 1, i
+		if got := engSolve(t, p, methods.Roberts{}, &s); !engEqual(ref, got, i) {
+			t.Errorf("path %d alone (offset %d) differs from path %d in the batch", i, i, i)
+		}
+	}
+	// Shared-step mode depends on the batch but not on the workers.
+	s := *base
+	s.SharedStep = true
+	one := engSolve(t, p, methods.Roberts{}, &s)
+	s.Workers = 3
+	if got := engSolve(t, p, methods.Roberts{}, &s); !engEqual(one, got, 0) {
+		t.Errorf("shared step: workers 3 differs from workers 1")
+	}
+}
+
+// TestPerPathClocks: per-path NFE sum to the total; an easy and a hard path
+// in one batch take different numbers of evaluations; in shared-step mode
+// all paths take the same.
+func TestPerPathClocks(t *testing.T) {
+	// Path 0 is nearly deterministic (β = 0.01), path 1 very noisy (β = 2).
+	beta := func(path int) float64 { return []float64{0.01, 2}[path%2] }
+	prob := sdeint.Problem{
+		Dim:   1,
+		Noise: sdeint.Noise{Shape: sdeint.ScalarNoise, Commutative: true},
+		T0:    0,
+		T1:    1,
+		X0:    []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = 0.5 * x[0] }),
+		Diffusion: func(dst, _, x []float64, b sdeint.Batch) error {
+			for r, g := range b.Paths {
+				dst[r] = beta(g) * x[r]
+			}
+			return nil
+		},
+	}
+	for _, shared := range []bool{false, true} {
+		res, err := sdeint.Solve(context.Background(), &prob, methods.Roberts{}, &sdeint.Settings{Paths: 2, SharedStep: shared, Control: control.Settings{RTol: 1e-3, ATol: 1e-3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, ps := range res.Path {
+			sum += int64(ps.NFE)
+			if ps.NFE != 2*(ps.Accepted+ps.Rejected) {
+				t.Errorf("NFE %d, want 2 per attempt (%d attempts)", ps.NFE, ps.Accepted+ps.Rejected)
+			}
+		}
+		if sum != res.Stats.NFE {
+			t.Errorf("per-path NFE sum %d != total %d", sum, res.Stats.NFE)
+		}
+		easy, hard := res.Path[0].NFE, res.Path[1].NFE
+		t.Logf("shared %v: easy path NFE %d, hard path NFE %d", shared, easy, hard)
+		if shared && easy != hard {
+			t.Errorf("shared step: NFE %d and %d differ", easy, hard)
+		}
+		if !shared && !(hard > 2*easy) {
+			t.Errorf("per-path clocks: hard path NFE %d not more than twice the easy path's %d", hard, easy)
+		}
+	}
+}
+
+// TestRoundAllocatesNothing: a step round allocates nothing in steady state.
+func TestRoundAllocatesNothing(t *testing.T) {
+	for _, m := range []sdeint.Method{methods.GGF{}, methods.Roberts{}} {
+		r := engRunner(t, m, 100, 3, false)
+		for range 200 {
+			r.Round()
+		}
+		if a := testing.AllocsPerRun(100, r.Round); a != 0 {
+			t.Errorf("%s: %v allocations per round", m.Properties().Name, a)
+		}
+	}
+}
+
+// engRunner prepares paths of an n-dimensional Ornstein–Uhlenbeck problem
+// dX = −X dt + 0.5 dW (diagonal additive noise) over a span so long that no
+// path finishes, for steady-state stepping.
+func engRunner(t testing.TB, m sdeint.Method, paths, n int, redraw bool) *sdeint.RoundRunner {
+	prob := &sdeint.Problem{
+		Dim:   n,
+		Noise: sdeint.Noise{Shape: sdeint.DiagonalNoise, Additive: true, Commutative: true},
+		T0:    0,
+		T1:    1e12,
+		X0:    slices.Repeat([]float64{1}, n),
+		Drift: func(dst, _, x []float64, _ sdeint.Batch) error {
+			for i, v := range x {
+				dst[i] = -v
+			}
+			return nil
+		},
+		Diffusion: func(dst, _, _ []float64, _ sdeint.Batch) error {
+			for i := range dst {
+				dst[i] = 0.5
+			}
+			return nil
+		},
+	}
+	s := &sdeint.Settings{Paths: paths, Seed: 1}
+	if redraw {
+		s.Brownian = brownian.Redraw{}
+	}
+	r, err := sdeint.NewRoundRunner(prob, m, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// BenchmarkRound measures one adaptive step round (attempt and settle) of
+// the paper's pair and Roberts' pair, in steady state, for 10⁴ paths of
+// dimension 1 and 64 paths of dimension 3072 (a CIFAR-10-sized state).
+func BenchmarkRound(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		m        sdeint.Method
+		paths, n int
+	}{
+		{"ggf/paths=10000/n=1", methods.GGF{}, 10000, 1},
+		{"roberts/paths=10000/n=1", methods.Roberts{}, 10000, 1},
+		{"ggf/paths=64/n=3072", methods.GGF{}, 64, 3072},
+		{"roberts/paths=64/n=3072", methods.Roberts{}, 64, 3072},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := engRunner(b, c.m, c.paths, c.n, false)
+			for range 20 {
+				r.Round()
+			}
+			b.ReportAllocs()
+			rounds := 0
+			for b.Loop() {
+				r.Round()
+				rounds++
+			}
+			steps := float64(rounds) * float64(r.Active())
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/steps, "ns/path-step")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/steps/float64(c.n), "ns/path-step-dim")
+		})
+	}
+}
