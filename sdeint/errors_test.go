@@ -3,15 +3,13 @@ package sdeint_test
 // Tests of Solve's errors and statuses: one test (or table) per way a solve
 // can be refused or a path can end early. Every test uses a fixed seed and
 // small problems built inline or taken from package problems.
-//
-// Tests marked "ENGINE BUG" fail against the engine as it stands; each says
-// what is wrong and where.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -138,6 +136,9 @@ func errsCheck(t *testing.T, res *sdeint.Result, err error) {
 			t.Errorf("error %T (%v) is not a *SolveError", err, err)
 		} else if se.Status != res.Status || se.Failed != failed || se.Paths != res.Paths {
 			t.Errorf("SolveError %+v disagrees with Status %v, %d failed of %d", *se, res.Status, failed, res.Paths)
+		} else if se.First == nil || se.First.Status != res.Status {
+			// errors.Is and errors.As would panic on a nil First: stop here.
+			t.Fatalf("SolveError (%v) does not wrap a path error of status %v: First = %v; statuses %v", se, res.Status, se.First, errsCount(res))
 		}
 	}
 }
@@ -617,6 +618,26 @@ func TestErrorsStepCollapse(t *testing.T) {
 			t.Errorf("Status %v, error %q", res.Status, err)
 		}
 	})
+	// Regression: HMin above the default H0 once ended every path at T0
+	// without an attempt; the default H0 is now max(0.01, HMin).
+	t.Run("HMin above the default H0", func(t *testing.T) {
+		p := problems.GBM().SDE
+		res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, &sdeint.Settings{
+			Paths: 4, Seed: 6, Control: control.Settings{HMin: 0.1},
+		})
+		if res == nil {
+			if err == nil || !strings.Contains(err.Error(), "H0") {
+				t.Fatalf("refused with %v, want an error naming H0", err)
+			}
+			return
+		}
+		errsCheck(t, res, err)
+		for i, ps := range res.Path {
+			if ps.Accepted+ps.Rejected == 0 {
+				t.Errorf("path %d: %v at T %v without a single attempt (H %v)", i, ps.Status, ps.T, ps.H)
+			}
+		}
+	})
 	t.Run("HMin", func(t *testing.T) {
 		p := problems.GBM().SDE
 		res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, &sdeint.Settings{
@@ -680,6 +701,7 @@ func TestErrorsCancelled(t *testing.T) {
 			t.Errorf("drift called %d times", calls.drift.Load())
 		}
 	})
+	// Regression: see TestErrorsCancelledOneP.
 	t.Run("during", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -710,6 +732,59 @@ func TestErrorsCancelled(t *testing.T) {
 			}
 		}
 	})
+}
+
+// errsOneP runs the rest of the test with GOMAXPROCS 1, so that a goroutine
+// readied by the running one waits until that one blocks or ends (or is
+// preempted, after about 10 ms).
+func errsOneP(t *testing.T) {
+	old := runtime.GOMAXPROCS(1)
+	t.Cleanup(func() { runtime.GOMAXPROCS(old) })
+}
+
+// TestErrorsCancelledOneP is a regression test: the workers once left the
+// context to a watcher goroutine that, with every P busy stepping, ran too
+// late, so a cancelled solve could finish with Success. Workers now check
+// the context once per round; with GOMAXPROCS 1 a missed check shows every
+// time.
+func TestErrorsCancelledOneP(t *testing.T) {
+	for _, nan := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NaN path %v", nan), func(t *testing.T) {
+			errsOneP(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			p := errsOU()
+			if nan {
+				errsNaNDrift(&p, 0, 0, 0.5)
+			}
+			f := p.Drift
+			var calls atomic.Int64
+			p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
+				if calls.Add(1) == 10 {
+					cancel()
+				}
+				return f(dst, t, x, b)
+			}
+			res, err := errsSolve(t, ctx, &p, methods.GGF{}, &sdeint.Settings{Paths: 400, Seed: 9, Workers: 1, BatchSize: 16})
+			errsCheck(t, res, err)
+			t.Logf("statuses %v after %d drift calls", errsCount(res), calls.Load())
+			if res.Status != sdeint.Cancelled || !errsIs(t, err, context.Canceled) {
+				t.Errorf("Status %v, error %v: the context was cancelled at drift call 10 of %d; want Cancelled wrapping context.Canceled", res.Status, err, calls.Load())
+			}
+		})
+	}
+}
+
+// errsIs is errors.Is, with a panic turned into a test failure.
+func errsIs(t *testing.T, err, target error) (ok bool) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("errors.Is(%v, %v) panicked: %v", err, target, r)
+			ok = false
+		}
+	}()
+	return errors.Is(err, target)
 }
 
 // TestErrorsInit: an Init error is a function error with Where "init"; an
@@ -759,14 +834,8 @@ func TestErrorsInit(t *testing.T) {
 			t.Errorf("path 2: %v %+v", ps.Status, ps.Err)
 		}
 	})
-	// ENGINE BUG (sdeint/solve.go, finish): finish loads every path that
-	// never started with w.load(i, i+1), which runs Init (and checkNext),
-	// and then unconditionally calls w.retire(0, …). When load has already
-	// retired the path (Init error, Init NaN, or a step below HMin), w.k is
-	// 0 and retire swaps slots[0] with slots[-1]: index out of range. This
-	// happens whenever the solve stops (function error, cancellation) while
-	// such paths are still unstarted; here every Init fails, one worker runs
-	// four blocks, and the first block's failure leaves three unstarted.
+	// Regression: finish once retired paths that loading had already ended
+	// (Init error or NaN) and indexed slot −1.
 	t.Run("error on every path", func(t *testing.T) {
 		p := errsOU()
 		p.Init = init(-1, false)
@@ -776,7 +845,7 @@ func TestErrorsInit(t *testing.T) {
 			t.Fatalf("Status %v, error %v: want FuncError wrapping errBoom", res.Status, err)
 		}
 	})
-	t.Run("NaN after cancellation", func(t *testing.T) { // ENGINE BUG: same cause
+	t.Run("NaN after cancellation", func(t *testing.T) { // the same regression
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		p := errsOU()
@@ -986,12 +1055,11 @@ func TestErrorsLift(t *testing.T) {
 		t       float64
 		x       []float64
 		dstLen  int
-		dstCap  int
 		dstAddr *float64
 	}
 	var calls []call
 	f := sdeint.Lift(n, out, func(dst []float64, t float64, x []float64) {
-		calls = append(calls, call{t, slices.Clone(x), len(dst), cap(dst), &dst[0]})
+		calls = append(calls, call{t, slices.Clone(x), len(dst), &dst[0]})
 		for i := range dst {
 			dst[i] = 100*t + 10*x[0] + float64(i)
 		}
@@ -1072,16 +1140,9 @@ func TestErrorsProgress(t *testing.T) {
 	}
 }
 
-// ENGINE BUG (sdeint/result.go, SolveError.Unwrap; sdeint/solve.go, summary):
-// summary sets First to the first path whose status equals Result.Status.
-// When the solve was stopped (stopErr set, so Status is Cancelled or
-// FuncError) after every path had already ended otherwise — e.g. the context
-// is cancelled while the last rounds run and one path had failed NotFinite —
-// no path carries that status and First stays nil. Unwrap then returns a
-// non-nil error interface holding a nil *PathError, and errors.Is / errors.As
-// on the returned error dereference it and panic (PathError.Unwrap reads
-// e.Err). The race is not reproducible deterministically through Solve, so
-// this test builds the SolveError that summary returns in that case.
+// Regression: a stop that came after every path had ended left
+// SolveError.First nil, and Unwrap returned a typed nil that made errors.Is
+// and errors.As panic.
 func TestErrorsSolveErrorWithoutFirst(t *testing.T) {
 	err := error(&sdeint.SolveError{Status: sdeint.Cancelled, Failed: 1, Paths: 10})
 	defer func() {
@@ -1095,5 +1156,34 @@ func TestErrorsSolveErrorWithoutFirst(t *testing.T) {
 	var pe *sdeint.PathError
 	if errors.As(err, &pe) && pe == nil {
 		t.Errorf("errors.As found a nil *PathError")
+	}
+}
+
+// Regression: an accepted step with error 0 once stored 1e-300 as the PID
+// memory, which multiplied the next factor by about 1e-15 (P = 0.1, I = 0.3)
+// and, unclamped, collapsed the step on this smooth ODE whose error estimate
+// is exactly 0 until t = 2.5. The memory now keeps at least 1e-4.
+func TestErrorsPIDAfterZeroError(t *testing.T) {
+	p := sdeint.Problem{
+		Dim: 1, T0: 0, T1: 4, X0: []float64{0},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, _ []float64) {
+			d := max(0, t-2.5)
+			dst[0] = 10 * d * d
+		}),
+	}
+	for _, pid := range []bool{false, true} {
+		s := &sdeint.Settings{Control: control.Settings{RTol: 1e-3, ATol: 1e-3}}
+		if pid {
+			s.Control.PCoeff, s.Control.ICoeff = 0.1, 0.3
+		}
+		res, err := errsSolve(t, context.Background(), &p, methods.GGF{}, s)
+		errsCheck(t, res, err)
+		ps := res.Path[0]
+		t.Logf("PID %v: %v at T %v after %d+%d attempts", pid, ps.Status, ps.T, ps.Accepted, ps.Rejected)
+		if err != nil {
+			t.Errorf("PID %v: %v", pid, err)
+		} else if x, want := res.Row(0)[0], 10*1.5*1.5*1.5/3; math.Abs(x-want) > 0.05*want {
+			t.Errorf("PID %v: X(4) = %v, want %v within 5%%", pid, x, want)
+		}
 	}
 }

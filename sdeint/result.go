@@ -48,8 +48,8 @@ type PathError struct {
 	Path   int     // global path index
 	Status Status  // why it stopped
 	T      float64 // time of the last accepted state
-	// Where names what went wrong: "drift", "diffusion" or "state" for
-	// NotFinite and FuncError; empty otherwise.
+	// Where names what went wrong: "drift", "diffusion", "state" or "init"
+	// (Problem.Init) for NotFinite and FuncError; empty otherwise.
 	Where string
 	// TEval is the time at which Where was evaluated (NotFinite).
 	TEval float64
@@ -193,4 +193,9 @@ func (e *SolveError) Error() string {
 	return fmt.Sprintf("sdeint: %d of %d paths did not finish (%v); first: %v", e.Failed, e.Paths, e.Status, e.First)
 }
 
-func (e *SolveError) Unwrap() error { return e.First }
+func (e *SolveError) Unwrap() error {
+	if e.First == nil {
+		return nil // not a typed nil
+	}
+	return e.First
+}

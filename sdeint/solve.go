@@ -351,16 +351,28 @@ func (sv *solver) run(ctx context.Context) {
 	nblocks := (sv.paths + sv.batch - 1) / sv.batch
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	// Workers watch the context themselves, once per round: the watcher in
+	// wait may not get a processor while every one is stepping.
+	ctxDone := ctx.Done()
+	cancelled := func() bool {
+		select {
+		case <-ctxDone:
+			sv.halt(Cancelled, ctx.Err())
+			return true
+		default:
+			return false
+		}
+	}
 	for _, w := range ws {
 		wg.Go(func() {
-			for !sv.stop.Load() {
+			for !sv.stop.Load() && !cancelled() {
 				b := int(next.Add(1) - 1)
 				if b >= nblocks {
 					return
 				}
 				w.load(b*sv.batch, min((b+1)*sv.batch, sv.paths))
 				for w.k > 0 {
-					if sv.stop.Load() {
+					if sv.stop.Load() || cancelled() {
 						w.haltAll()
 						break
 					}
@@ -503,8 +515,11 @@ func (sv *solver) finish() *Result {
 	}
 	for i := range r.Path {
 		if !sv.started[i] {
+			// Load the path for its initial state; it may end there.
 			w.load(i, i+1)
-			w.retire(0, why, &PathError{Status: why, Err: sv.stopErr})
+			if w.k > 0 {
+				w.retire(0, why, &PathError{Status: why, Component: -1, Err: sv.stopErr})
+			}
 		}
 	}
 	for i := range r.Path {
@@ -518,17 +533,20 @@ func (sv *solver) finish() *Result {
 			r.Stats.Failed++
 		}
 	}
-	switch {
-	case r.Stats.Failed == 0:
-		r.Status = Success
-	case sv.stopErr != nil:
-		r.Status = sv.stopWhy
-	default:
-		for _, ps := range r.Path {
-			if ps.Status != Success {
-				r.Status = ps.Status
-				break
-			}
+	// The aggregate status is the stop's reason if some path ended by it
+	// (a stop that came after every path had ended changes nothing), else
+	// the first failed path's.
+	r.Status = Success
+	for _, ps := range r.Path {
+		if ps.Status == Success {
+			continue
+		}
+		if r.Status == Success {
+			r.Status = ps.Status
+		}
+		if sv.stopErr != nil && (ps.Status == sv.stopWhy || ps.Status == Stopped && sv.stopWhy == FuncError) {
+			r.Status = sv.stopWhy
+			break
 		}
 	}
 	return r

@@ -54,7 +54,8 @@ type worker struct {
 type evaluator struct {
 	w                     *worker
 	driftCalls, diffCalls int
-	lastDiffusion         bool // the last call was the diffusion (names a function error)
+	lastDiffusion         bool      // the last call was the diffusion (names a function error)
+	lastT                 []float64 // times of the last call
 }
 
 func newWorker(sv *solver, id int) *worker {
@@ -184,8 +185,7 @@ func (w *worker) round() {
 		}
 		sv.halt(FuncError, err)
 		for r := k - 1; r >= 0; r-- {
-			sl := &w.slots[r]
-			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: sl.t, Component: -1, Err: err})
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: w.eval.lastT[r], Component: -1, Err: err})
 		}
 		return
 	}
@@ -404,7 +404,7 @@ func (e *evaluator) drift(dst, t, x []float64) error {
 	w := e.w
 	k, n := len(t), w.sv.n
 	e.driftCalls++
-	e.lastDiffusion = false
+	e.lastDiffusion, e.lastT = false, t
 	if err := w.sv.p.Drift(dst[:k*n], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func (e *evaluator) diffusion(dst, t, x []float64) error {
 		return nil
 	}
 	e.diffCalls++
-	e.lastDiffusion = true
+	e.lastDiffusion, e.lastT = true, t
 	if err := w.sv.p.Diffusion(dst[:k*gs], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ type Settings struct {
 	MinFactor, MaxFactor float64
 	// Unclamped turns clamping off whatever the method's default.
 	Unclamped bool
-	H0        float64 // initial step size |h| (default 0.01)
+	H0        float64 // initial step size |h| (default 0.01, or HMin if larger)
 	HMin      float64 // a proposed step below HMin stops the path (default none)
 	HMax      float64 // largest step size (default none)
 }
@@ -144,7 +144,7 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 		UsePrev:   !s.NoPrev,
 		Norm:      s.Norm,
 		Safety:    orDefault(s.Safety, 0.9),
-		H0:        orDefault(s.H0, 0.01),
+		H0:        orDefault(s.H0, max(0.01, s.HMin)),
 		HMin:      s.HMin,
 		HMax:      s.HMax,
 		MinFactor: 0,
@@ -193,6 +193,8 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 	}
 	if !(c.HMin >= 0) || math.IsInf(c.HMin, 0) {
 		bad("HMin = %v, want finite ≥ 0", s.HMin)
+	} else if c.H0 < c.HMin {
+		bad("H0 = %v is below HMin = %v", c.H0, c.HMin)
 	}
 	if c.HMax == 0 {
 		c.HMax = math.Inf(1)
@@ -348,8 +350,10 @@ func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
 	}
 	f = min(max(f, c.MinFactor), c.MaxFactor)
 	if accepted && c.PID {
+		// Remember at least 1e-4, as Hairer's DOPRI5 does (facold): a
+		// tiny remembered error would stall the step size for good.
 		s.E2 = s.E1
-		s.E1 = math.Max(err, 1e-300)
+		s.E1 = max(err, 1e-4)
 	}
 	return f
 }
