@@ -28,7 +28,8 @@ type Settings struct {
 	// split in about four blocks per worker, at most 1024 rows). Results do
 	// not depend on it.
 	BatchSize int
-	// Brownian is the source of Brownian paths (default brownian.Bridge).
+	// Brownian is the source of Brownian paths (default brownian.Bridge for
+	// adaptive steps, the fast brownian.Grid{} for fixed steps).
 	Brownian brownian.Source
 
 	// Steps, when positive, selects fixed steps: Steps equal steps from T0

@@ -163,10 +163,6 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	if sv.maxAttempts == 0 {
 		sv.maxAttempts = defaultMaxAttempts
 	}
-	sv.src = s.Brownian
-	if sv.src == nil {
-		sv.src = brownian.Bridge{}
-	}
 
 	// Save times.
 	sv.saveAt = slices.Clone(s.SaveAt)
@@ -193,6 +189,20 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		}
 	} else if !sv.props.Adaptive {
 		bad("method %s has no error estimate: set Steps or Grid for fixed steps", sv.props.Name)
+	}
+
+	// Brownian source: the bridge for adaptive steps, the fast grid for
+	// fixed ones.
+	sv.src = s.Brownian
+	switch {
+	case sv.src != nil:
+		if fo, ok := sv.src.(brownian.FixedOnly); ok && fo.FixedOnly() && !sv.fixed {
+			bad("Brownian source %s serves fixed steps only: it would redraw after rejections; use the bridge or the tree", sv.src.Name())
+		}
+	case sv.fixed:
+		sv.src = brownian.Grid{}
+	default:
+		sv.src = brownian.Bridge{}
 	}
 
 	// Method and problem.

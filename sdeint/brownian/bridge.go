@@ -23,7 +23,14 @@ import "math"
 //
 // Memory per path is the number of pending points, typically a handful;
 // a step costs one normal draw per dimension.
-type Bridge struct{}
+//
+// With Levy, every known interval also carries its space-time Lévy area, and
+// splits draw the increment and both areas from their exact conditional law
+// given the interval's increment and area (see splitLevy); the path then
+// implements LevyPath at two normal draws per dimension and step.
+type Bridge struct {
+	Levy bool
+}
 
 // Name returns "bridge".
 func (Bridge) Name() string { return "bridge" }
@@ -32,14 +39,19 @@ func (Bridge) Name() string { return "bridge" }
 func (Bridge) Exact() bool { return true }
 
 // NewPath returns a bridge path of dimension m.
-func (Bridge) NewPath(m int, span float64) Path {
+func (b Bridge) NewPath(m int, span float64) Path {
 	// Room for a few pending points, so that stepping rarely allocates.
 	points := max(4, min(16, 1024/max(m, 1)))
-	return &bridgePath{m: m, cur: make([]float64, m), times: make([]float64, 0, points), vals: make([]float64, 0, points*m)}
+	p := &bridgePath{m: m, levy: b.Levy, cur: make([]float64, m), times: make([]float64, 0, points), vals: make([]float64, 0, points*m)}
+	if b.Levy {
+		p.areas = make([]float64, 0, points*m)
+	}
+	return p
 }
 
 type bridgePath struct {
 	m      int
+	levy   bool
 	stream Stream
 	tau    float64   // current (last accepted) time
 	cur    []float64 // W(tau)
@@ -48,6 +60,9 @@ type bridgePath struct {
 	// nothing.
 	times []float64
 	vals  []float64
+	// With Levy, areas holds the Lévy area of the interval ending at each
+	// pending point (from the previous point, or from tau).
+	areas []float64
 	to    float64 // end of the current attempt
 	toIdx int     // index of the point at to, or −1
 }
@@ -58,6 +73,7 @@ func (p *bridgePath) Reset(k Key) {
 	clear(p.cur)
 	p.times = p.times[:0]
 	p.vals = p.vals[:0]
+	p.areas = p.areas[:0]
 	p.to, p.toIdx = 0, -1
 }
 
@@ -86,7 +102,18 @@ func (p *bridgePath) Increment(dst []float64, to float64) {
 			wa = p.vals[(j-1)*m : j*m]
 		}
 		w := p.vals[j*m : (j+1)*m]
-		if j+1 < len(p.times) {
+		switch {
+		case j+1 < len(p.times) && p.levy:
+			// Split the right neighbour's interval, with its Lévy area.
+			tb := p.times[j+1]
+			wb := p.vals[(j+1)*m : (j+2)*m]
+			a, ab := p.areas[j*m:(j+1)*m], p.areas[(j+1)*m:(j+2)*m]
+			alpha := (to - ta) / (tb - ta)
+			for i := range w {
+				w1, h1, h2 := splitLevy(wb[i]-wa[i], ab[i], tb-ta, alpha, &p.stream)
+				w[i], a[i], ab[i] = wa[i]+w1, h1, h2
+			}
+		case j+1 < len(p.times):
 			// Brownian bridge to the right neighbour.
 			tb := p.times[j+1]
 			wb := p.vals[(j+1)*m : (j+2)*m]
@@ -96,11 +123,17 @@ func (p *bridgePath) Increment(dst []float64, to float64) {
 			for i := range w {
 				w[i] = wa[i] + frac*(wb[i]-wa[i]) + sd*p.stream.Norm()
 			}
-		} else {
+		default:
 			// Beyond every known point: a fresh increment.
 			sd := math.Sqrt(to - ta)
 			for i := range w {
 				w[i] = wa[i] + sd*p.stream.Norm()
+			}
+			if p.levy {
+				a, s12 := p.areas[j*m:(j+1)*m], sd/math.Sqrt(12)
+				for i := range a {
+					a[i] = s12 * p.stream.Norm()
+				}
 			}
 		}
 	}
@@ -116,9 +149,15 @@ func (p *bridgePath) insert(j int, t float64) {
 	m := p.m
 	p.times = append(p.times, t)
 	p.vals = append(p.vals, make([]float64, m)...)
+	if p.levy {
+		p.areas = append(p.areas, make([]float64, m)...)
+	}
 	if j < len(p.times)-1 {
 		copy(p.times[j+1:], p.times[j:])
 		copy(p.vals[(j+1)*m:], p.vals[j*m:])
+		if p.levy {
+			copy(p.areas[(j+1)*m:], p.areas[j*m:])
+		}
 		p.times[j] = t
 	}
 }
@@ -132,14 +171,49 @@ func (p *bridgePath) Accept() {
 	copy(p.cur, p.vals[j*m:(j+1)*m])
 	// Drop the points at or before the new current time.
 	if j == len(p.times)-1 {
-		p.times, p.vals = p.times[:0], p.vals[:0]
+		p.times, p.vals, p.areas = p.times[:0], p.vals[:0], p.areas[:0]
 	} else {
 		n := copy(p.times, p.times[j+1:])
 		p.times = p.times[:n]
 		copy(p.vals, p.vals[(j+1)*m:])
 		p.vals = p.vals[:n*m]
+		if p.levy {
+			copy(p.areas, p.areas[(j+1)*m:])
+			p.areas = p.areas[:n*m]
+		}
 	}
 	p.toIdx = -1
 }
 
 func (p *bridgePath) Reject() { p.toIdx = -1 }
+
+// IncrementLevy serves the increment and the space-time Lévy area of the
+// attempt, joining the known intervals between the current time and to. It
+// panics if the bridge was made without Levy.
+func (p *bridgePath) IncrementLevy(dw, area []float64, to float64) {
+	if !p.levy {
+		panic("brownian: IncrementLevy on a Bridge without Levy")
+	}
+	p.Increment(dw, to)
+	clear(area)
+	if p.toIdx < 0 {
+		return
+	}
+	m := p.m
+	for i := range area {
+		// Join the pieces (τ, t₀], (t₀, t₁], …, (t_{j−1}, to].
+		t0, w0 := p.tau, p.cur[i]
+		var w, H, h float64
+		for k := 0; k <= p.toIdx; k++ {
+			tk, wk := p.times[k], p.vals[k*m+i]
+			if k == 0 {
+				w, H, h = wk-w0, p.areas[i], tk-t0
+			} else {
+				w, H = joinLevy(w, H, h, wk-w0, p.areas[k*m+i], tk-t0)
+				h += tk - t0
+			}
+			t0, w0 = tk, wk
+		}
+		area[i] = H
+	}
+}

@@ -12,7 +12,11 @@ import "math"
 // rejected and replaced by smaller ones, which typically shrinks the variance
 // of W(T) (gofast measured Var W(1) ≈ 0.7 for Roberts' pair on geometric
 // Brownian motion at tolerance 1e-2). It exists for ablations. Use Bridge.
-type Redraw struct{}
+//
+// With Levy, each attempt also draws a fresh Lévy area N(0, h/12).
+type Redraw struct {
+	Levy bool
+}
 
 // Name returns "redraw".
 func (Redraw) Name() string { return "redraw" }
@@ -21,11 +25,25 @@ func (Redraw) Name() string { return "redraw" }
 func (Redraw) Exact() bool { return false }
 
 // NewPath returns a redraw path of dimension m.
-func (Redraw) NewPath(m int, span float64) Path { return &redrawPath{} }
+func (r Redraw) NewPath(m int, span float64) Path { return &redrawPath{levy: r.Levy} }
 
 type redrawPath struct {
 	stream  Stream
+	levy    bool
 	tau, to float64
+}
+
+// IncrementLevy draws a fresh increment and Lévy area. It panics if the
+// source was made without Levy.
+func (p *redrawPath) IncrementLevy(dw, area []float64, to float64) {
+	if !p.levy {
+		panic("brownian: IncrementLevy on a Redraw without Levy")
+	}
+	p.Increment(dw, to)
+	s12 := math.Sqrt(max(p.to-p.tau, 0) / 12)
+	for i := range area {
+		area[i] = s12 * p.stream.Norm()
+	}
 }
 
 func (p *redrawPath) Reset(k Key) {

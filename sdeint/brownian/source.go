@@ -52,3 +52,9 @@ type LevyPath interface {
 	// area to area (each len m), as Increment does.
 	IncrementLevy(dw, area []float64, to float64)
 }
+
+// FixedOnly is implemented by sources that may serve fixed steps only:
+// Solve refuses them for adaptive steps when FixedOnly returns true.
+type FixedOnly interface {
+	FixedOnly() bool
+}

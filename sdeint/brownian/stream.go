@@ -62,9 +62,7 @@ func mix64(z uint64) uint64 {
 func (s *Stream) Uint64() uint64 { return s.pcg.Uint64() }
 
 // Float64 returns a uniform number in the open interval (0, 1).
-func (s *Stream) Float64() float64 {
-	return (float64(s.pcg.Uint64()>>11) + 0.5) * 0x1p-53
-}
+func (s *Stream) Float64() float64 { return unit(s.pcg.Uint64()) }
 
 // Sign returns −1 or +1 with equal probability.
 func (s *Stream) Sign() float64 {
@@ -79,30 +77,57 @@ func (s *Stream) Sign() float64 {
 // (ZIGNOR, 2005), drawing the layer and the abscissa from separate bits of
 // one 64-bit number.
 func (s *Stream) Norm() float64 {
+	r := s.pcg.Uint64()
+	if z, ok := zigFast(r); ok {
+		return z
+	}
+	return zigSlow(r, s)
+}
+
+// bitSource gives uniformly random 64-bit numbers.
+type bitSource interface{ Uint64() uint64 }
+
+// zigFast is the ziggurat's common case (about 98.8% of draws): the point
+// falls inside a layer's rectangle.
+func zigFast(r uint64) (float64, bool) {
+	i := r & (zigLayers - 1)
+	u := 2*((float64(r>>11)+0.5)*0x1p-53) - 1 // in (−1, 1)
+	if math.Abs(u) < zig.ratio[i] {
+		return u * zig.x[i], true
+	}
+	return 0, false
+}
+
+// zigSlow finishes a draw that zigFast declined for r: the wedge test, the
+// tail, or a new attempt, drawing what it needs from src.
+func zigSlow(r uint64, src bitSource) float64 {
 	for {
-		r := s.pcg.Uint64()
 		i := r & (zigLayers - 1)
-		u := 2*((float64(r>>11)+0.5)*0x1p-53) - 1 // in (−1, 1)
+		u := 2*((float64(r>>11)+0.5)*0x1p-53) - 1
 		if math.Abs(u) < zig.ratio[i] {
 			return u * zig.x[i]
 		}
 		if i == 0 {
-			return s.normTail(u < 0)
+			return normTail(u < 0, src)
 		}
 		x := u * zig.x[i]
 		f0 := math.Exp(-0.5 * (zig.x[i]*zig.x[i] - x*x))
 		f1 := math.Exp(-0.5 * (zig.x[i+1]*zig.x[i+1] - x*x))
-		if f1+s.Float64()*(f0-f1) < 1 {
+		if f1+unit(src.Uint64())*(f0-f1) < 1 {
 			return x
 		}
+		r = src.Uint64()
 	}
 }
 
+// unit maps 64 random bits to a uniform number in (0, 1).
+func unit(r uint64) float64 { return (float64(r>>11) + 0.5) * 0x1p-53 }
+
 // normTail samples the normal tail beyond zigR (Marsaglia 1964).
-func (s *Stream) normTail(negative bool) float64 {
+func normTail(negative bool, src bitSource) float64 {
 	for {
-		x := math.Log(s.Float64()) / zigR // negative
-		y := math.Log(s.Float64())
+		x := math.Log(unit(src.Uint64())) / zigR // negative
+		y := math.Log(unit(src.Uint64()))
 		if -2*y >= x*x {
 			if negative {
 				return x - zigR
@@ -110,6 +135,25 @@ func (s *Stream) normTail(negative bool) float64 {
 			return zigR - x
 		}
 	}
+}
+
+// counter is a counter-based generator: its n-th number is a hash of
+// (key, n). The virtual tree gives every node its own key, so a node's
+// values do not depend on the order in which nodes are visited.
+type counter struct{ key, n uint64 }
+
+func (c *counter) Uint64() uint64 {
+	c.n++
+	return mix64(c.key + c.n*0x9e3779b97f4a7c15)
+}
+
+// Norm returns a standard normal number (the ziggurat of Stream.Norm).
+func (c *counter) Norm() float64 {
+	r := c.Uint64()
+	if z, ok := zigFast(r); ok {
+		return z
+	}
+	return zigSlow(r, c)
 }
 
 const (
