@@ -12,7 +12,15 @@
 //	        independent paths and summarise the result: work (NFE, accepted
 //	        and rejected steps), strong error against the exact solution,
 //	        the law of W(T) and the mean of X(T) against its exact value.
-//	        -json prints the same as one JSON object.
+//	        -json prints the same as one JSON object. -brownian picks the
+//	        Brownian source: bridge, tree, redraw or grid (fixed steps only).
+//	brownian-check
+//	        check a Brownian source inside the solver: solve adaptively with
+//	        a stop at the span's midpoint t_m and test the law of the W the
+//	        solver used (variances of W(t_m), W(T1) − W(t_m) and W(T1), each
+//	        normalised by its interval, the correlation of the two
+//	        increments, a KS test), whatever was rejected. It exits 0
+//	        whatever its verdict: it is a diagnostic.
 //	help    print this list, or a command's flags.
 //
 // The README's commands, run from the repository root:
@@ -21,6 +29,8 @@
 //	go run ./cmd/gofast solve -json              # the same, as JSON
 //	go run ./cmd/gofast solve -brownian redraw   # the paper's biased redraw source
 //	go run ./cmd/gofast solve -method em -steps 100
+//	go run ./cmd/gofast brownian-check           # the bridge stays Brownian under rejections
+//	go run ./cmd/gofast brownian-check -brownian redraw # the paper's redraw does not
 //
 // Exit status: 0 on success, 1 when the solve failed or some paths did not
 // finish (a partial result is still printed), 2 for usage errors.
@@ -51,6 +61,7 @@ type command struct {
 // handled by run itself.
 var commands = []command{
 	{"solve", "solve a test SDE over many paths and summarise the result", runSolve},
+	{"brownian-check", "check that a Brownian source stays Brownian under rejected steps", runBrownianCheck},
 }
 
 func main() {

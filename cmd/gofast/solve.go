@@ -20,8 +20,9 @@ import (
 )
 
 // brownianSources are the Brownian sources -brownian accepts, in the order
-// usage lists them.
-var brownianSources = []brownian.Source{brownian.Bridge{}, brownian.Redraw{}}
+// usage lists them. The tree's Tol is set from -tree-tol by
+// brownianFlags.source.
+var brownianSources = []brownian.Source{brownian.Bridge{}, brownian.Tree{}, brownian.Redraw{}, brownian.Grid{}}
 
 func brownianNames() []string {
 	names := make([]string, len(brownianSources))
@@ -31,14 +32,96 @@ func brownianNames() []string {
 	return names
 }
 
+// defaultTreeTol is the default of -tree-tol: the tree's leaf length as a
+// fraction of the span, brownian.Tree's own default.
+const defaultTreeTol = 1e-6
+
+// brownianFlags are the flags that choose the Brownian source, shared by
+// gofast solve and gofast brownian-check.
+type brownianFlags struct {
+	name    string
+	treeTol float64
+	// treeTolSet records whether -tree-tol was given (see parsed).
+	treeTolSet bool
+}
+
+// register adds -brownian, with default def and help text help, and
+// -tree-tol to fs.
+func (b *brownianFlags) register(fs *flag.FlagSet, def, help string) {
+	fs.StringVar(&b.name, "brownian", def, help)
+	fs.Float64Var(&b.treeTol, "tree-tol", defaultTreeTol, "tree only: leaf length of the tree as a fraction of the span, > 0;\n"+
+		"W is exactly Brownian over intervals longer than this and interpolated below it")
+}
+
+// parsed records which of the flags fs (already parsed) was given.
+func (b *brownianFlags) parsed(fs *flag.FlagSet) {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "tree-tol" {
+			b.treeTolSet = true
+		}
+	})
+}
+
+// source returns the source the flags name for a solve over a span of the
+// given length, with fixed steps or adaptive ones; "" is the bridge for
+// adaptive steps and the fast grid for fixed steps. Its errors are usage
+// errors.
+func (b *brownianFlags) source(span float64, fixed bool) (brownian.Source, error) {
+	name := b.name
+	if name == "" {
+		name = brownian.Bridge{}.Name()
+		if fixed {
+			name = brownian.Grid{}.Name()
+		}
+	}
+	var src brownian.Source
+	for _, s := range brownianSources {
+		if s.Name() == name {
+			src = s
+		}
+	}
+	switch {
+	case src == nil:
+		return nil, fmt.Errorf("unknown Brownian source %q (valid: %s)", b.name, strings.Join(brownianNames(), ", "))
+	case !(b.treeTol > 0) || math.IsInf(b.treeTol, 0):
+		return nil, fmt.Errorf("-tree-tol = %v, want a finite value > 0 (a fraction of the span)", b.treeTol)
+	case b.treeTolSet && name != brownian.Tree{}.Name():
+		return nil, fmt.Errorf("-tree-tol applies to -brownian tree only, not to the %s source", name)
+	}
+	if fo, ok := src.(brownian.FixedOnly); ok && fo.FixedOnly() && !fixed {
+		return nil, fmt.Errorf("-brownian %s serves fixed steps only: it draws every increment afresh and forgets rejected draws, "+
+			"which biases W under adaptive steps; use -brownian bridge or -brownian tree, or add -steps N for fixed steps", name)
+	}
+	if _, ok := src.(brownian.Tree); ok {
+		src = brownian.Tree{Tol: b.treeTol * math.Abs(span)}
+	}
+	return src, nil
+}
+
+// brownianNote describes how exact the source named name is: under
+// rejection for adaptive steps; with fixed steps nothing is rejected, so
+// every source serves a Brownian path.
+func brownianNote(name string, exact, fixed bool, treeTol float64) string {
+	switch {
+	case fixed:
+		return "fixed steps: nothing is rejected, so W is Brownian"
+	case name == brownian.Tree{}.Name():
+		return fmt.Sprintf("exact under rejection: W is a pure function of time, leaf length %g of the span", treeTol)
+	case exact:
+		return "exact under rejection"
+	}
+	return "not exact under rejection: biased, for ablations"
+}
+
 // solveFlags are the flags of gofast solve.
 type solveFlags struct {
-	problem, method, norm, brownian string
-	rtol, atol, h0                  float64
-	steps, paths, workers           int
-	seed                            uint64
-	sharedStep, noExtrapolation     bool
-	override, json, progress        bool
+	problem, method, norm       string
+	brownian                    brownianFlags
+	rtol, atol, h0              float64
+	steps, paths, workers       int
+	seed                        uint64
+	sharedStep, noExtrapolation bool
+	override, json, progress    bool
 }
 
 // solveReport is what gofast solve prints: the settings it ran with and the
@@ -53,9 +136,16 @@ type solveReport struct {
 	MethodCalculus  string `json:"method_calculus"`
 	NoExtrapolation bool   `json:"no_extrapolation"`
 	Brownian        string `json:"brownian"`
-	BrownianExact   bool   `json:"brownian_exact"`
-	Paths           int    `json:"paths"`
-	Seed            uint64 `json:"seed"`
+	// BrownianExact says whether the W the solver used is exactly
+	// Brownian: the source is exact under rejection, or the steps are fixed
+	// (nothing is rejected).
+	BrownianExact bool `json:"brownian_exact"`
+	// TreeTol is -tree-tol, the tree's leaf length as a fraction of the
+	// span, when the source is the tree.
+	TreeTol *float64 `json:"tree_tol,omitempty"`
+
+	Paths int    `json:"paths"`
+	Seed  uint64 `json:"seed"`
 
 	RTol float64 `json:"rtol"`
 	ATol float64 `json:"atol"`
@@ -110,8 +200,9 @@ func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.paths, "paths", 1000, "number of independent paths")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same result, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
-	fs.StringVar(&f.brownian, "brownian", "bridge", "Brownian source: "+strings.Join(brownianNames(), ", ")+
-		"\n(redraw is the paper's biased source, for ablations)")
+	f.brownian.register(fs, "", "Brownian source: "+strings.Join(brownianNames(), ", ")+
+		"\n(default: bridge for adaptive steps, grid for fixed steps; tree is a pure function of time;"+
+		"\nredraw is the paper's biased source, for ablations; grid serves fixed steps only)")
 	fs.BoolVar(&f.sharedStep, "shared-step", false, "one step size for the whole batch (an ablation; adaptive steps only)")
 	fs.BoolVar(&f.noExtrapolation, "no-extrapolation", false, "ggf only: keep the low-order proposal on acceptance (an ablation)")
 	fs.BoolVar(&f.override, "override", false, "run a method on a problem it refuses (an ablation)")
@@ -141,6 +232,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 2 // the flag package has printed the error and the usage
 	}
+	f.brownian.parsed(fs)
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "gofast solve: "+format+"\n", a...)
 		fmt.Fprintln(stderr, "Run 'gofast help solve' for the flags.")
@@ -166,15 +258,6 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		method = methods.GGF{NoExtrapolation: true}
 	}
-	var src brownian.Source
-	for _, s := range brownianSources {
-		if s.Name() == f.brownian {
-			src = s
-		}
-	}
-	if src == nil {
-		return usageErr("unknown Brownian source %q (valid: %s)", f.brownian, strings.Join(brownianNames(), ", "))
-	}
 	norm, err := control.ParseNorm(f.norm)
 	if err != nil {
 		return usageErr("unknown norm %q (valid: l2scaled, l2, linf)", f.norm)
@@ -198,6 +281,10 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	props := method.Properties()
 	if f.steps == 0 && !props.Adaptive {
 		return usageErr("method %s has no error estimate, so it runs with fixed steps only: add -steps N (e.g. -steps 100)", props.Name)
+	}
+	src, err := f.brownian.source(prob.SDE.T1-prob.SDE.T0, f.steps > 0)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 
 	set := &sdeint.Settings{
@@ -231,7 +318,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 
-	rep := report(prob, method, &f, norm, res)
+	rep := report(prob, method, src, &f, norm, res)
 	if err != nil {
 		rep.Error = err.Error()
 	}
@@ -253,7 +340,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // report computes the statistics of res.
-func report(prob *problems.Problem, method sdeint.Method, f *solveFlags, norm control.Norm, res *sdeint.Result) *solveReport {
+func report(prob *problems.Problem, method sdeint.Method, src brownian.Source, f *solveFlags, norm control.Norm, res *sdeint.Result) *solveReport {
 	rep := &solveReport{
 		Problem:         prob.Name,
 		Description:     prob.Description,
@@ -262,7 +349,7 @@ func report(prob *problems.Problem, method sdeint.Method, f *solveFlags, norm co
 		MethodCalculus:  method.Properties().Calculus.String(),
 		NoExtrapolation: f.noExtrapolation,
 		Brownian:        res.Brownian,
-		BrownianExact:   res.Brownian == brownian.Bridge{}.Name(),
+		BrownianExact:   src.Exact() || f.steps > 0,
 		Paths:           res.Paths,
 		Seed:            f.seed,
 		RTol:            f.rtol,
@@ -280,10 +367,8 @@ func report(prob *problems.Problem, method sdeint.Method, f *solveFlags, norm co
 		RejectedMean:    float64(res.Stats.Rejected) / float64(res.Paths),
 		WallSeconds:     res.Stats.Wall.Seconds(),
 	}
-	for _, s := range brownianSources {
-		if s.Name() == res.Brownian {
-			rep.BrownianExact = s.Exact()
-		}
+	if _, ok := src.(brownian.Tree); ok {
+		rep.TreeTol = &f.brownian.treeTol
 	}
 
 	// Statistics over the paths that reached T1.
@@ -376,11 +461,11 @@ func printSummary(w io.Writer, rep *solveReport, res *sdeint.Result) {
 	if rep.Override != "" {
 		line("override", "%s", rep.Override)
 	}
-	exact := "exact under rejection"
-	if !rep.BrownianExact {
-		exact = "not exact under rejection: biased, for ablations"
+	var treeTol float64
+	if rep.TreeTol != nil {
+		treeTol = *rep.TreeTol
 	}
-	line("brownian", "%s (%s)", rep.Brownian, exact)
+	line("brownian", "%s (%s)", rep.Brownian, brownianNote(rep.Brownian, rep.BrownianExact, rep.Steps > 0, treeTol))
 	line("paths", "%d, seed %d", rep.Paths, rep.Seed)
 	if rep.Steps == 0 {
 		h0 := "solver default"

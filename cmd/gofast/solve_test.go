@@ -157,7 +157,7 @@ func TestSolveUnknownNames(t *testing.T) {
 	}{
 		{"-problem", problems.Names()},
 		{"-method", methods.Names()},
-		{"-brownian", []string{"bridge", "redraw"}},
+		{"-brownian", []string{"bridge", "tree", "redraw", "grid"}},
 		{"-norm", []string{"l2scaled", "l2", "linf"}},
 	}
 	for _, c := range cases {
@@ -248,4 +248,68 @@ func TestSolveProgress(t *testing.T) {
 	// A fast solve may end before the first tick; check only that -progress
 	// is accepted and leaves stdout a valid JSON object.
 	solveJSON(t, "-paths", "200", "-progress")
+}
+
+// TestSolveBrownian checks -brownian and -tree-tol: the default source
+// (bridge for adaptive steps, grid for fixed steps), the tree both ways,
+// grid for fixed steps only, and -tree-tol for the tree only.
+func TestSolveBrownian(t *testing.T) {
+	m := solveJSON(t, "-steps", "10", "-paths", "200")
+	if m["brownian"] != "grid" || m["brownian_exact"] != true {
+		t.Errorf("-steps 10: brownian %v, brownian_exact %v; want grid (the default for fixed steps), true", m["brownian"], m["brownian_exact"])
+	}
+	m = solveJSON(t, "-brownian", "grid", "-steps", "64", "-paths", "200")
+	if m["brownian"] != "grid" || number(t, m, "steps") != 64 || m["status"] != "success" {
+		t.Errorf("-brownian grid -steps 64: brownian %v, steps %v, status %v", m["brownian"], m["steps"], m["status"])
+	}
+	m = solveJSON(t, "-brownian", "redraw", "-paths", "200")
+	if m["brownian"] != "redraw" || m["brownian_exact"] != false {
+		t.Errorf("-brownian redraw: brownian %v, brownian_exact %v; want redraw, false", m["brownian"], m["brownian_exact"])
+	}
+
+	tree := solveJSON(t, "-brownian", "tree", "-paths", "200")
+	if tree["brownian"] != "tree" || tree["brownian_exact"] != true || number(t, tree, "tree_tol") != 1e-6 ||
+		tree["status"] != "success" || !(number(t, tree, "rejected_mean") > 0) {
+		t.Errorf("-brownian tree: brownian %v, brownian_exact %v, tree_tol %v, status %v, rejected_mean %v",
+			tree["brownian"], tree["brownian_exact"], tree["tree_tol"], tree["status"], tree["rejected_mean"])
+	}
+	if _, ok := m["tree_tol"]; ok {
+		t.Errorf("-brownian redraw: tree_tol = %v, want no such key", m["tree_tol"])
+	}
+	// The tree is a pure function of time: fixed steps see the same W(T)
+	// as adaptive ones.
+	fixed := solveJSON(t, "-brownian", "tree", "-steps", "20", "-paths", "200")
+	if fixed["brownian"] != "tree" || number(t, fixed, "steps") != 20 || fixed["w_var"] != tree["w_var"] {
+		t.Errorf("-brownian tree -steps 20: brownian %v, steps %v, w_var %v (adaptive: %v)",
+			fixed["brownian"], fixed["steps"], fixed["w_var"], tree["w_var"])
+	}
+	// -tree-tol takes effect: with leaves of half the span, W inside them
+	// is a straight line, so the solve sees another path.
+	coarse := solveJSON(t, "-brownian", "tree", "-tree-tol", "0.5", "-paths", "200")
+	if number(t, coarse, "tree_tol") != 0.5 || coarse["strong_error"] == tree["strong_error"] {
+		t.Errorf("-tree-tol 0.5: tree_tol %v, strong_error %v (default -tree-tol: %v)",
+			coarse["tree_tol"], coarse["strong_error"], tree["strong_error"])
+	}
+
+	for _, c := range []struct {
+		args []string
+		want []string // in the message
+	}{
+		{[]string{"-brownian", "grid"}, []string{"fixed steps", "bridge", "tree", "-steps"}},
+		{[]string{"-tree-tol", "1e-3"}, []string{"-tree-tol", "tree"}},
+		{[]string{"-tree-tol", "1e-3", "-steps", "10"}, []string{"-tree-tol", "tree"}},
+		{[]string{"-tree-tol", "1e-3", "-brownian", "bridge"}, []string{"-tree-tol", "tree"}},
+		{[]string{"-brownian", "tree", "-tree-tol", "0"}, []string{"-tree-tol"}},
+		{[]string{"-brownian", "tree", "-tree-tol", "-1"}, []string{"-tree-tol"}},
+	} {
+		code, out, errs := runArgs(t, append([]string{"solve", "-paths", "200"}, c.args...)...)
+		if code != 2 || out != "" {
+			t.Errorf("solve %s: exit %d, stdout %q; want 2 and no output", strings.Join(c.args, " "), code, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("solve %s: message does not mention %q:\n%s", strings.Join(c.args, " "), w, errs)
+			}
+		}
+	}
 }

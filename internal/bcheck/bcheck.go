@@ -38,8 +38,22 @@ type Report struct {
 	WCorr         float64 `json:"w_corr"` // corr(W(t_m), W(T1) − W(t_m))
 	WCorrSE       float64 `json:"w_corr_se"`
 	KSP           float64 `json:"ks_p"` // KS p-value of W(t_m)/√|t_m − T0| against N(0,1)
-	NFEMean       float64 `json:"nfe_mean"`
-	WallSeconds   float64 `json:"wall_seconds"`
+	// X(T1), first component: sample mean and variance with SEs, and the
+	// exact values when the problem knows them (else nil).
+	XMean      float64  `json:"x_mean"`
+	XMeanSE    float64  `json:"x_mean_se"`
+	XVar       float64  `json:"x_var"`
+	XVarSE     float64  `json:"x_var_se"`
+	XMeanExact *float64 `json:"x_mean_exact"`
+	XVarExact  *float64 `json:"x_var_exact"`
+	// StrongError is the mean over paths of the RMS of X(T1) − exact(W),
+	// with its SE; nil when the problem has no pathwise solution. It is
+	// measured on the very path the solver used, so it cannot reveal a
+	// biased source: the weak errors can.
+	StrongError   *float64 `json:"strong_error"`
+	StrongErrorSE *float64 `json:"strong_error_se"`
+	NFEMean       float64  `json:"nfe_mean"`
+	WallSeconds   float64  `json:"wall_seconds"`
 }
 
 // Settings of a check. The zero value of a field means its default.
@@ -98,6 +112,36 @@ func Run(ctx context.Context, p *problems.Problem, m sdeint.Method, src brownian
 	r.WIncVar, r.WIncVarSE = normVar(inc, li)
 	r.WCorr, r.WCorrSE = mcstat.CorrSE(mid, inc)
 	_, r.KSP = mcstat.KS(norm, mcstat.NormalCDF)
+
+	x := make([]float64, paths)
+	for i := range x {
+		x[i] = res.Row(i)[0]
+	}
+	r.XMean, r.XMeanSE = mcstat.MeanSE(x)
+	r.XVar, r.XVarSE = mcstat.VarSE(x)
+	ex := make([]float64, sde.Dim)
+	if p.Mean != nil {
+		p.Mean(ex, sde.T1)
+		r.XMeanExact = &ex[0]
+	}
+	if p.Var != nil {
+		v := make([]float64, sde.Dim)
+		p.Var(v, sde.T1)
+		r.XVarExact = &v[0]
+	}
+	if p.Solution != nil {
+		errs, sol := make([]float64, paths), make([]float64, sde.Dim)
+		for i := range errs {
+			p.Solution(sol, sde.T1, res.WRow(i))
+			var s float64
+			for j, v := range res.Row(i) {
+				s += (v - sol[j]) * (v - sol[j])
+			}
+			errs[i] = math.Sqrt(s / float64(sde.Dim))
+		}
+		e, se := mcstat.MeanSE(errs)
+		r.StrongError, r.StrongErrorSE = &e, &se
+	}
 	return r, nil
 }
 

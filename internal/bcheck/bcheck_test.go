@@ -3,6 +3,7 @@ package bcheck
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gofast-sde/gofast/problems"
@@ -60,5 +61,26 @@ func TestRedrawBiasDetected(t *testing.T) {
 	r := run(t, brownian.Redraw{}, 0.5)
 	if math.Abs(r.WVar-1) <= 4*r.WVarSE {
 		t.Errorf("redraw: Var W(T1) = %.4f ± %.4f is within 4 SE of 1", r.WVar, r.WVarSE)
+	}
+}
+
+// TestBiasTableSmoke runs the table at a tiny size and checks its shape.
+func TestBiasTableSmoke(t *testing.T) {
+	rows, err := BiasTable(context.Background(), Settings{Paths: 200, Seed: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(BiasCases()) * len(BiasTolerances) * 2; len(rows) != want {
+		t.Fatalf("%d rows, want %d", len(rows), want)
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(b.String(), "\n"); lines != len(rows)+2 {
+		t.Errorf("table has %d lines, want %d:\n%s", lines, len(rows)+2, b.String())
+	}
+	if !strings.Contains(b.String(), "| ou | ggf | 0.05 | redraw |") {
+		t.Errorf("table lacks the ou/ggf/redraw row at 0.05:\n%s", b.String())
 	}
 }
