@@ -38,6 +38,16 @@ type Properties struct {
 	// Signs says the method needs one random sign per Brownian component
 	// per attempt (Step.Signs).
 	Signs bool
+	// Normals says the method needs one extra standard normal per Brownian
+	// component per attempt (Step.Normals), from the path's auxiliary
+	// stream: e.g. a Langevin corrector's noise.
+	Normals bool
+	// NoiseFree says the method solves ODEs only (noise shape none).
+	NoiseFree bool
+	// State, if not nil, gives the number of values of per-path memory the
+	// method keeps between steps (Step.State), e.g. a first-same-as-last
+	// stage.
+	State func(d Dims) int
 	// Orders is the table of orders per noise class.
 	Orders [NumNoiseClasses]Order
 	// Control is the method's default controller: tolerance rule, exponent
@@ -85,11 +95,18 @@ type Step struct {
 	X     []float64 // K×N states at T
 	DW    []float64 // K×M Brownian increments over the step
 	Signs []float64 // K×M random signs ±1, when the method asked for them
+	// Normals holds K×M standard normals, when the method asked for them.
+	Normals []float64
 	// Adaptive says Low and Err are wanted; otherwise only High is read.
 	Adaptive bool
 	High     []float64 // K×N result
 	Low      []float64 // K×N low-order proposal
 	Err      []float64 // K×N error estimate
+	// State holds each row's method memory (K×Properties.State(Dims)) for its
+	// current (t, x); it is all zero when the path starts. A stepper writes
+	// the memory for the proposed state into NextState, which the solver
+	// keeps if the step is accepted.
+	State, NextState []float64
 
 	eval *evaluator
 }

@@ -59,6 +59,7 @@ type solver struct {
 	grid           []float64 // fixed-step grid (saves merged in)
 	saveAt         []float64
 	overridden     string
+	stateSize      int // per-path method memory
 
 	res *Result
 
@@ -207,6 +208,12 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 
 	// Method and problem.
 	class := nz.Class(n)
+	if sv.props.State != nil {
+		sv.stateSize = sv.props.State(sv.dims)
+	}
+	if sv.props.NoiseFree && nz.Shape != NoNoise {
+		bad("method %s solves ODEs only; the problem has %v noise", sv.props.Name, nz.Shape)
+	}
 	var refusals []string
 	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))

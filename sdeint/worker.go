@@ -47,6 +47,7 @@ type worker struct {
 	step    Step
 	eval    evaluator
 	errNorm []float64 // per-row partial error norm of the current attempt
+	state   []float64 // method memory, rows×Properties.State
 }
 
 // evaluator binds the problem's functions to a worker's current batch,
@@ -91,6 +92,13 @@ func newWorker(sv *solver, id int) *worker {
 	if sv.props.Signs {
 		w.step.Signs = make([]float64, rows*m)
 	}
+	if sv.props.Normals {
+		w.step.Normals = make([]float64, rows*m)
+	}
+	if S := sv.stateSize; S > 0 {
+		w.state = make([]float64, rows*S)
+		w.step.NextState = make([]float64, rows*S)
+	}
 	return w
 }
 
@@ -109,7 +117,7 @@ func (w *worker) load(lo, hi int) {
 		sl.fail = failure{}
 		sl.ctrl.Reset()
 		sl.src.Reset(key)
-		if sv.props.Signs {
+		if sv.props.Signs || sv.props.Normals {
 			sl.aux.Reset(key, brownian.Aux)
 		}
 		sl.h = 0
@@ -117,6 +125,9 @@ func (w *worker) load(lo, hi int) {
 			sl.h = sv.ctrl.H0
 		}
 		w.gpaths[r] = g
+		if S := sv.stateSize; S > 0 {
+			clear(w.state[r*S : (r+1)*S])
+		}
 		x := w.x[r*n : (r+1)*n]
 		clear(w.w[r*sv.mdim : (r+1)*sv.mdim])
 		sv.started[i] = true
@@ -174,8 +185,16 @@ func (w *worker) round() {
 				st.Signs[r*m+j] = sl.aux.Sign()
 			}
 		}
+		if st.Normals != nil {
+			for j := range m {
+				st.Normals[r*m+j] = sl.aux.Norm()
+			}
+		}
 	}
 	st.X = w.x[:k*n]
+	if S := sv.stateSize; S > 0 {
+		st.State = w.state[:k*S]
+	}
 	w.eval.driftCalls, w.eval.diffCalls = 0, 0
 	if err := w.stepper.Step(st); err != nil {
 		w.count(k)
@@ -273,6 +292,9 @@ func (w *worker) settle(shared bool) {
 			if st.Adaptive {
 				copy(w.prev[o:o+n], st.Low[o:o+n])
 			}
+			if S := sv.stateSize; S > 0 {
+				copy(w.state[r*S:(r+1)*S], st.NextState[r*S:(r+1)*S])
+			}
 			wr, dw := w.w[r*m:(r+1)*m], st.DW[r*m:(r+1)*m]
 			for j := range wr {
 				wr[j] += dw[j]
@@ -367,6 +389,9 @@ func (w *worker) retire(r int, status Status, perr *PathError) {
 		copy(w.x[r*n:(r+1)*n], w.x[last*n:(last+1)*n])
 		copy(w.prev[r*n:(r+1)*n], w.prev[last*n:(last+1)*n])
 		copy(w.w[r*m:(r+1)*m], w.w[last*m:(last+1)*m])
+		if S := sv.stateSize; S > 0 {
+			copy(w.state[r*S:(r+1)*S], w.state[last*S:(last+1)*S])
+		}
 		w.errNorm[r] = w.errNorm[last]
 	}
 	w.k--

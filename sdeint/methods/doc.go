@@ -10,6 +10,7 @@
 //	ggf      EM + stochastic Heun, the "Gotta Go      Stratonovich  yes
 //	         Fast" pair (Jolicoeur-Martineau et al.)  (Itô if additive)
 //	roberts  EM + Roberts' Itô improved Euler         Itô           yes
+//	dp5      Dormand–Prince 5(4), ODEs only           —             yes
 //
 // With fixed steps, adaptive pairs step with their high-order result and no
 // error control.
@@ -31,12 +32,14 @@ func ByName(name string) (sdeint.Method, error) {
 		return GGF{}, nil
 	case "roberts":
 		return Roberts{}, nil
+	case "dp5":
+		return DP5{}, nil
 	}
 	return nil, fmt.Errorf("methods: unknown method %q (want one of %s)", name, strings.Join(Names(), ", "))
 }
 
 // Names lists the method names ByName accepts.
-func Names() []string { return []string{"em", "ggf", "roberts"} }
+func Names() []string { return []string{"em", "ggf", "roberts", "dp5"} }
 
 // Default returns the method gofast uses when none is named: the paper's
 // pair where it applies (Stratonovich problems, additive noise, ODEs), else

@@ -167,3 +167,41 @@ func TestGGFAblations(t *testing.T) {
 		}
 	}
 }
+
+// TestDP5Order: on dx/dt = x·cos t, x(0) = 1, whose solution is e^{sin t},
+// Dormand–Prince with 32…256 fixed steps over [0, 4] converges with order 5:
+// the least-squares slope of log error against log step is 5 within 0.3
+// (errors stay far above rounding: the smallest is about 1e-13).
+func TestDP5Order(t *testing.T) {
+	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 4, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	var hs, errs []float64
+	for _, n := range []int{32, 64, 128, 256} {
+		res, err := sdeint.Solve(context.Background(), p, methods.DP5{}, &sdeint.Settings{Steps: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, math.Log(4/float64(n)))
+		errs = append(errs, math.Log(math.Abs(res.Row(0)[0]-math.Exp(math.Sin(4)))))
+		if ps := res.Path[0]; ps.NFE != 6*n+1 {
+			t.Errorf("%d steps: NFE %d, want 6 per step plus the first stage", n, ps.NFE)
+		}
+	}
+	order, _, _ := mcstat.Slope(hs, errs)
+	t.Logf("dp5 order %.3f (log errors %v)", order, errs)
+	if math.Abs(order-5) > 0.3 {
+		t.Errorf("dp5 order %.3f, want 5 ± 0.3", order)
+	}
+	// Adaptive at 1e-8: accurate to a small multiple of the tolerance, and
+	// refused on a problem with noise.
+	res, err := sdeint.Solve(context.Background(), p, methods.DP5{}, &sdeint.Settings{Control: control.Settings{RTol: 1e-8, ATol: 1e-8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := math.Abs(res.Row(0)[0] - math.Exp(math.Sin(4))); e > 1e-6 {
+		t.Errorf("adaptive dp5 at 1e-8: error %g", e)
+	}
+	if _, err := sdeint.Solve(context.Background(), &problems.OU().SDE, methods.DP5{}, nil); err == nil {
+		t.Error("dp5 on a problem with noise was not refused")
+	}
+}

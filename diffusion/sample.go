@@ -1,0 +1,271 @@
+package diffusion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+	"github.com/gofast-sde/gofast/sdeint/methods"
+)
+
+// PCBlock is the number of samples over which the predictor–corrector
+// sampler averages its corrector's norms (see PC).
+const PCBlock = 256
+
+// Sampler names a sampling algorithm.
+type Sampler int
+
+const (
+	// Adaptive is the "Gotta Go Fast" adaptive solver (methods.GGF) on the
+	// reverse SDE with the paper's defaults.
+	Adaptive Sampler = iota
+	// EM is Euler–Maruyama on the reverse SDE on Steps+1 points
+	// linspace(T, ε, Steps+1).
+	EM
+	// PredictorCorrector is reverse diffusion + one Langevin corrector step
+	// per step (PC).
+	PredictorCorrector
+	// ODE is the probability-flow ODE with adaptive Dormand–Prince 5(4).
+	ODE
+	// ExactSampler draws from the exact p_ε (mixtures only): the noise floor
+	// of the quality metrics.
+	ExactSampler
+)
+
+var samplerNames = []string{"adaptive", "em", "pc", "ode", "exact"}
+
+func (s Sampler) String() string {
+	if s >= 0 && int(s) < len(samplerNames) {
+		return samplerNames[s]
+	}
+	return fmt.Sprintf("Sampler(%d)", int(s))
+}
+
+// ParseSampler returns the sampler named s.
+func ParseSampler(s string) (Sampler, error) {
+	for i, n := range samplerNames {
+		if strings.EqualFold(s, n) {
+			return Sampler(i), nil
+		}
+	}
+	return 0, fmt.Errorf("diffusion: unknown sampler %q (want %s)", s, strings.Join(samplerNames, ", "))
+}
+
+// Settings configure Sample. The zero value means: the adaptive sampler with
+// the paper's defaults, 1 sample, seed 0, GOMAXPROCS workers, no denoising.
+type Settings struct {
+	Sampler Sampler
+	N       int    // samples (default 1)
+	Seed    uint64 // keys every random stream
+	// Offset is the global index of the first sample (sample i draws from
+	// the streams of Offset+i).
+	Offset  int
+	Workers int
+
+	// Adaptive: tolerances (in model units) and initial step. Zero means
+	// the paper's: RTol 0.01, ATol 0.0078 for VP and sub-VP (data mapped to
+	// [−1, 1]) and 0.0039 for VE (data in [0, 1]) — the same tolerance in
+	// data units —, H0 0.01 for VP and sub-VP and 0.5 for VE (the paper's
+	// VE runs).
+	RTol, ATol, H0 float64
+	// Brownian is the source for the adaptive sampler (default the bridge;
+	// brownian.Redraw{} is the paper's code).
+	Brownian brownian.Source
+	// The paper's ablations of its pair.
+	NoExtrapolation, Lamba, NoPrev bool
+	Norm                           control.Norm
+
+	// Steps is the number of fixed steps of EM and PC (default 1000).
+	Steps int
+	// SNR is PC's signal-to-noise ratio (default 0.16 for VE, 0.01 else).
+	SNR float64
+	// ODETol is the probability-flow ODE's rtol = atol (default 1e-5).
+	ODETol float64
+
+	// Denoise applies Tweedie's denoising x + std(ε)²·s(x, ε) at the end:
+	// one more score evaluation per sample, counted in NFEDenoise.
+	Denoise bool
+
+	Progress func(sdeint.Progress)
+}
+
+// Result holds samples and their cost.
+type Result struct {
+	// Samples holds N rows of Dim values in data units ([0, 1] scale); Model
+	// the same samples in model units.
+	Samples, Model []float64
+	N, Dim         int
+	// NFEMean and NFEMax count score evaluations per sample by the
+	// stepping stages (rejected attempts included); NFEDenoise is the
+	// per-sample count of the final denoising (0 or 1).
+	NFEMean    float64
+	NFEMax     int
+	NFEDenoise int
+	Status     sdeint.Status
+	// Solve is the solver's result (nil for the exact sampler).
+	Solve *sdeint.Result
+	Wall  time.Duration
+}
+
+// Sample draws s.N samples of the data modelled by score under sde, in d
+// dimensions. exact is needed by the exact sampler only (it may be nil
+// otherwise). A solve that ends early returns its partial result with the
+// error.
+func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Settings) (*Result, error) {
+	start := time.Now()
+	if err := sde.Validate(); err != nil {
+		return nil, err
+	}
+	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 {
+		return nil, errors.New("diffusion: negative N, Steps, Workers or Offset")
+	}
+	n := max(s.N, 1)
+	res := &Result{N: n, Dim: d}
+	if s.Sampler == ExactSampler {
+		if exact == nil {
+			return nil, errors.New("diffusion: the exact sampler needs an exact score")
+		}
+		res.Model = make([]float64, n*d)
+		exact.SampleExact(res.Model, n, sde.Eps, s.Seed, s.Offset)
+		res.Status = sdeint.Success
+	} else {
+		prob, method, set, err := s.plan(sde, score, d, n)
+		if err != nil {
+			return nil, err
+		}
+		sol, err := sdeint.Solve(ctx, prob, method, set)
+		if sol == nil {
+			return nil, err
+		}
+		res.Solve, res.Model, res.Status = sol, sol.X, sol.Status
+		res.NFEMean, res.NFEMax = sol.NFEMean(), sol.NFEMax()
+		if err != nil {
+			res.finish(sde, start)
+			return res, err
+		}
+	}
+	if s.Denoise {
+		if err := Denoise(sde, score, res.Model, d, s.Workers); err != nil {
+			res.finish(sde, start)
+			return res, err
+		}
+		res.NFEDenoise = 1
+	}
+	res.finish(sde, start)
+	return res, nil
+}
+
+func (r *Result) finish(sde SDE, start time.Time) {
+	r.Samples = make([]float64, len(r.Model))
+	for i, y := range r.Model {
+		r.Samples[i] = sde.ToData(y)
+	}
+	r.Wall = time.Since(start)
+}
+
+// plan builds the problem, method and solver settings of a sampler.
+func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.Method, *sdeint.Settings, error) {
+	set := &sdeint.Settings{Paths: n, Seed: s.Seed, PathOffset: s.Offset, Workers: s.Workers, Progress: s.Progress}
+	steps := s.Steps
+	if steps == 0 {
+		steps = 1000
+	}
+	switch s.Sampler {
+	case Adaptive:
+		rtol, atol, h0 := s.RTol, s.ATol, s.H0
+		if rtol == 0 {
+			rtol = 0.01
+		}
+		if atol == 0 {
+			atol = 0.0039 * sde.DataScale()
+		}
+		if h0 == 0 {
+			h0 = 0.01
+			if sde.Kind == VE {
+				h0 = 0.5
+			}
+		}
+		set.Brownian = s.Brownian
+		set.Control = control.Settings{RTol: rtol, ATol: atol, H0: h0, NoPrev: s.NoPrev, Norm: s.Norm}
+		m := methods.GGF{NoExtrapolation: s.NoExtrapolation, Lamba: s.Lamba}
+		return Reverse(sde, score, d), m, set, nil
+	case EM:
+		set.Steps = steps
+		return Reverse(sde, score, d), methods.EM{}, set, nil
+	case PredictorCorrector:
+		set.Steps = steps
+		set.BatchSize = PCBlock
+		return Reverse(sde, score, d), PC{SDE: sde, SNR: s.SNR}, set, nil
+	case ODE:
+		tol := s.ODETol
+		if tol == 0 {
+			tol = 1e-5
+		}
+		set.Control = control.Settings{RTol: tol, ATol: tol, H0: s.H0}
+		return Flow(sde, score, d), methods.DP5{}, set, nil
+	}
+	return nil, nil, nil, fmt.Errorf("diffusion: unknown sampler %v", s.Sampler)
+}
+
+// Denoise applies Tweedie's formula x ← x + std(ε)²·s(x, ε) to the n rows
+// of x (model units, d wide) in place, on workers goroutines (default
+// GOMAXPROCS), each row's result independent of the others.
+func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
+	n := len(x) / d
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const block = 256
+	eps, v := sde.Eps, sde.Std(sde.Eps)*sde.Std(sde.Eps)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  int
+	)
+	for w := range min(workers, (n+block-1)/block) {
+		wg.Go(func() {
+			t := make([]float64, block)
+			s := make([]float64, block*d)
+			for {
+				mu.Lock()
+				lo := next
+				next += block
+				failed := first != nil
+				mu.Unlock()
+				if lo >= n || failed {
+					return
+				}
+				hi := min(lo+block, n)
+				k := hi - lo
+				for i := range k {
+					t[i] = eps
+				}
+				paths := make([]int, k)
+				for i := range paths {
+					paths[i] = lo + i
+				}
+				if err := score.Score(s[:k*d], t[:k], x[lo*d:hi*d], sdeint.Batch{Worker: w, Paths: paths}); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+				for i, g := range s[:k*d] {
+					x[lo*d+i] += v * g
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
