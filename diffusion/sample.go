@@ -75,8 +75,10 @@ type Settings struct {
 	// data units —, H0 0.01 for VP and sub-VP and 0.5 for VE (the paper's
 	// VE runs).
 	RTol, ATol, H0 float64
-	// Brownian is the source for the adaptive sampler (default the bridge;
-	// brownian.Redraw{} is the paper's code).
+	// Brownian is the Brownian source of the SDE samplers (default: the
+	// bridge for the adaptive sampler, brownian.Redraw{} being the paper's
+	// code; the fast grid for EM and PC; brownian.Grid{Steps: N} drives
+	// fixed-step samplers on any sub-grid with the same path).
 	Brownian brownian.Source
 	// The paper's ablations of its pair.
 	NoExtrapolation, Lamba, NoPrev bool
@@ -172,7 +174,7 @@ func (r *Result) finish(sde SDE, start time.Time) {
 
 // plan builds the problem, method and solver settings of a sampler.
 func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.Method, *sdeint.Settings, error) {
-	set := &sdeint.Settings{Paths: n, Seed: s.Seed, PathOffset: s.Offset, Workers: s.Workers, Progress: s.Progress}
+	set := &sdeint.Settings{Paths: n, Seed: s.Seed, PathOffset: s.Offset, Workers: s.Workers, Progress: s.Progress, Brownian: s.Brownian}
 	steps := s.Steps
 	if steps == 0 {
 		steps = 1000
@@ -192,7 +194,6 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 				h0 = 0.5
 			}
 		}
-		set.Brownian = s.Brownian
 		set.Control = control.Settings{RTol: rtol, ATol: atol, H0: h0, NoPrev: s.NoPrev, Norm: s.Norm}
 		m := methods.GGF{NoExtrapolation: s.NoExtrapolation, Lamba: s.Lamba}
 		return Reverse(sde, score, d), m, set, nil
