@@ -101,7 +101,9 @@ type Exact struct {
 type exactScratch struct {
 	lr    []float64 // K
 	v     []float64 // like s2
+	iv    []float64 // 1/v: the hot loops multiply rather than divide
 	ld    []float64 // K: −½Σ log v_k (0 when shared)
+	lds   float64   // −½Σ log v when shared (for log densities)
 	t, a  float64
 	valid bool
 }
@@ -112,7 +114,11 @@ func (e *Exact) at(sc *exactScratch, t float64) {
 		return
 	}
 	sc.a = e.variances(sc.v, t)
+	for i, v := range sc.v {
+		sc.iv[i] = 1 / v
+	}
 	K, d := e.Mix.K(), e.Mix.Dim
+	sc.lds = math.NaN() // computed by LogDensity when needed
 	if len(sc.v) != d {
 		for k := range K {
 			var s float64
@@ -169,28 +175,42 @@ func (e *Exact) buffers(worker int) *exactScratch {
 
 func (e *Exact) newScratch() *exactScratch {
 	K := e.Mix.K()
-	return &exactScratch{lr: make([]float64, K), v: make([]float64, len(e.s2)), ld: make([]float64, K)}
+	return &exactScratch{lr: make([]float64, K), v: make([]float64, len(e.s2)), iv: make([]float64, len(e.s2)), ld: make([]float64, K)}
 }
 
 // posterior writes log r_k (normalised) for x into sc.lr, with sc holding
 // the marginal variances at the time of x, and returns the log density
-// log p_t(x) up to the Gaussian constant −(d/2)·log 2π.
+// log p_t(x) up to the Gaussian constant −(d/2)·log 2π (with a shared std,
+// only if sc.lds was computed; NaN otherwise).
 func (e *Exact) posterior(sc *exactScratch, x []float64) float64 {
 	K, d := e.Mix.K(), e.Mix.Dim
-	lr, v, a := sc.lr, sc.v, sc.a
-	shared := len(v) == d
+	lr, iv, a := sc.lr, sc.iv, sc.a
+	shared := len(iv) == d
 	mx := math.Inf(-1)
+	x = x[:d]
 	for k := range K {
 		mu := e.mu[k*d : (k+1)*d]
-		vk := v
+		ivk := iv
 		if !shared {
-			vk = v[k*d : (k+1)*d]
+			ivk = iv[k*d : (k+1)*d]
 		}
-		var q float64
-		for i, xi := range x {
-			r := xi - a*mu[i]
-			q += r * r / vk[i]
+		mu, ivk = mu[:d], ivk[:d]
+		// Four partial sums: the loop is bound by the latency of the adds.
+		var q0, q1, q2, q3 float64
+		i := 0
+		for ; i+4 <= d; i += 4 {
+			r0, r1 := x[i]-a*mu[i], x[i+1]-a*mu[i+1]
+			r2, r3 := x[i+2]-a*mu[i+2], x[i+3]-a*mu[i+3]
+			q0 += r0 * r0 * ivk[i]
+			q1 += r1 * r1 * ivk[i+1]
+			q2 += r2 * r2 * ivk[i+2]
+			q3 += r3 * r3 * ivk[i+3]
 		}
+		for ; i < d; i++ {
+			r := x[i] - a*mu[i]
+			q0 += r * r * ivk[i]
+		}
+		q := (q0 + q1) + (q2 + q3)
 		lr[k] = e.lw[k] - 0.5*q + sc.ld[k]
 		mx = max(mx, lr[k])
 	}
@@ -203,9 +223,7 @@ func (e *Exact) posterior(sc *exactScratch, x []float64) float64 {
 		lr[k] -= lse
 	}
 	if shared {
-		for _, vi := range v {
-			lse -= 0.5 * math.Log(vi)
-		}
+		lse += sc.lds
 	}
 	return lse
 }
@@ -223,7 +241,7 @@ func (e *Exact) variances(v []float64, t float64) float64 {
 func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 	K, d := e.Mix.K(), e.Mix.Dim
 	sc := e.buffers(b.Worker)
-	lr, v := sc.lr, sc.v
+	lr, iv := sc.lr, sc.iv
 	shared := len(e.s2) == d
 	for r, tr := range t {
 		xr, out := x[r*d:(r+1)*d], dst[r*d:(r+1)*d]
@@ -235,8 +253,8 @@ func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 			clear(out)
 			for k := range K {
 				w := math.Exp(lr[k])
-				if w < 1e-300 {
-					continue
+				if w < 1e-18 {
+					continue // far below the sum's rounding
 				}
 				mu := e.mu[k*d : (k+1)*d]
 				for i := range out {
@@ -244,19 +262,19 @@ func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 				}
 			}
 			for i := range out {
-				out[i] = (a*out[i] - xr[i]) / v[i]
+				out[i] = (a*out[i] - xr[i]) * iv[i]
 			}
 			continue
 		}
 		clear(out)
 		for k := range K {
 			w := math.Exp(lr[k])
-			if w < 1e-300 {
-				continue
+			if w < 1e-18 {
+				continue // far below the sum's rounding
 			}
-			mu, vk := e.mu[k*d:(k+1)*d], v[k*d:(k+1)*d]
+			mu, ivk := e.mu[k*d:(k+1)*d], iv[k*d:(k+1)*d]
 			for i := range out {
-				out[i] += w * (a*mu[i] - xr[i]) / vk[i]
+				out[i] += w * (a*mu[i] - xr[i]) * ivk[i]
 			}
 		}
 	}
@@ -267,6 +285,12 @@ func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 func (e *Exact) LogDensity(x []float64, t float64) float64 {
 	sc := e.newScratch()
 	e.at(sc, t)
+	if len(sc.v) == e.Mix.Dim {
+		sc.lds = 0
+		for _, vi := range sc.v {
+			sc.lds -= 0.5 * math.Log(vi)
+		}
+	}
 	return e.posterior(sc, x) - 0.5*float64(e.Mix.Dim)*math.Log(2*math.Pi)
 }
 

@@ -15,7 +15,8 @@ import "math"
 // interpolated. A fixed-step solve on any grid that is a subset of this one
 // (a coarser dyadic grid, say) is driven by exactly the summed increments of
 // the same path, which is how strong convergence is measured on one path.
-// Memory per path is (N+1)·m values.
+// The path keeps only the grid values from its current time on, so memory
+// per path is m values per grid cell of the longest attempt ahead.
 type Grid struct {
 	Steps int
 }
@@ -35,14 +36,15 @@ func (g Grid) NewPath(m int, span float64) Path {
 	if g.Steps <= 0 {
 		return &redrawPath{}
 	}
-	return &gridPath{m: m, n: g.Steps, span: span, cum: make([]float64, (g.Steps+1)*m), cur: make([]float64, m), wto: make([]float64, m)}
+	return &gridPath{m: m, n: g.Steps, span: span, cum: make([]float64, m, 4*m), cur: make([]float64, m), wto: make([]float64, m)}
 }
 
 type gridPath struct {
 	m, n    int
 	span    float64
 	stream  Stream
-	cum     []float64 // W at grid points 0…filled
+	cum     []float64 // W at grid points off…filled
+	off     int       // grid index of cum's first point
 	filled  int
 	tau, to float64
 	cur     []float64 // W(tau)
@@ -52,9 +54,10 @@ type gridPath struct {
 
 func (p *gridPath) Reset(k Key) {
 	p.stream.Reset(k, Increments)
-	clear(p.cum[:p.m])
+	p.cum = p.cum[:p.m]
+	clear(p.cum)
 	clear(p.cur)
-	p.filled = 0
+	p.filled, p.off = 0, 0
 	p.tau, p.to, p.pending = 0, 0, false
 }
 
@@ -63,11 +66,19 @@ func (p *gridPath) fill(k int) {
 	m := p.m
 	sd := math.Sqrt(p.span / float64(p.n))
 	for ; p.filled < k; p.filled++ {
-		prev, next := p.cum[p.filled*m:(p.filled+1)*m], p.cum[(p.filled+1)*m:(p.filled+2)*m]
+		i := p.filled - p.off
+		p.cum = append(p.cum, make([]float64, m)...)
+		prev, next := p.cum[i*m:(i+1)*m], p.cum[(i+1)*m:(i+2)*m]
 		for j := range next {
 			next[j] = prev[j] + sd*p.stream.Norm()
 		}
 	}
+}
+
+// point returns W at grid point k (off ≤ k ≤ filled).
+func (p *gridPath) point(k int) []float64 {
+	i := k - p.off
+	return p.cum[i*p.m : (i+1)*p.m]
 }
 
 // value writes W(t): the grid value when t is a grid time (to rounding),
@@ -79,15 +90,15 @@ func (p *gridPath) value(dst []float64, t float64) {
 	if math.Abs(x-k) <= 1e-9*max(1, x) {
 		i := int(k)
 		p.fill(i)
-		copy(dst, p.cum[i*m:(i+1)*m])
+		copy(dst, p.point(i))
 		return
 	}
 	i := min(int(x), p.n-1)
 	p.fill(i + 1)
 	f := x - float64(i)
-	for j := range dst {
-		a, b := p.cum[i*m+j], p.cum[(i+1)*m+j]
-		dst[j] = a + f*(b-a)
+	a, b := p.point(i), p.point(i+1)
+	for j := range dst[:m] {
+		dst[j] = a[j] + f*(b[j]-a[j])
 	}
 }
 
@@ -105,10 +116,18 @@ func (p *gridPath) Increment(dst []float64, to float64) {
 }
 
 func (p *gridPath) Accept() {
-	if p.pending {
-		p.tau = p.to
-		copy(p.cur, p.wto)
-		p.pending = false
+	if !p.pending {
+		return
+	}
+	p.tau = p.to
+	copy(p.cur, p.wto)
+	p.pending = false
+	// Drop the grid points before the current time: later attempts start
+	// here.
+	if k := min(int(p.tau/p.span*float64(p.n)), p.filled); k > p.off {
+		n := copy(p.cum, p.cum[(k-p.off)*p.m:])
+		p.cum = p.cum[:n]
+		p.off = k
 	}
 }
 
