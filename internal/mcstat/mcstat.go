@@ -232,19 +232,39 @@ func slope(x, y []float64) (b, a, se, sxx float64) {
 // have different or zero lengths, or groups > P. order is NaN if a mean error
 // is not positive or all h are equal; se is NaN if G < 2.
 func LogLogSlope(h []float64, errs [][]float64, groups int) (order, se float64) {
-	mustNonEmpty("LogLogSlope", len(h))
-	mustSameLen("LogLogSlope", "h", "errs", len(h), len(errs))
+	return logLogSlope("LogLogSlope", h, errs, groups, false)
+}
+
+// LogLogSlopeAbs is LogLogSlope for signed values, as weak errors measured
+// with common random numbers are: vals[i][p] is path p's signed error at
+// step h[i], the error at h[i] is |mean_p vals[i][p]|, and the order is the
+// least-squares slope of its log against log h, with the same grouped
+// jackknife SE. An error whose mean changes sign between groups makes the
+// slope meaningless; the SE then shows it.
+func LogLogSlopeAbs(h []float64, vals [][]float64, groups int) (order, se float64) {
+	return logLogSlope("LogLogSlopeAbs", h, vals, groups, true)
+}
+
+func logLogSlope(fn string, h []float64, errs [][]float64, groups int, abs bool) (order, se float64) {
+	mustNonEmpty(fn, len(h))
+	mustSameLen(fn, "h", "errs", len(h), len(errs))
 	np := len(errs[0])
 	if np == 0 {
-		panic("mcstat: LogLogSlope: no paths")
+		panic("mcstat: " + fn + ": no paths")
 	}
 	for _, row := range errs[1:] {
 		if len(row) != np {
-			panic("mcstat: LogLogSlope: rows of errs have different lengths")
+			panic("mcstat: " + fn + ": rows of errs have different lengths")
 		}
 	}
 	if groups > np {
-		panic("mcstat: LogLogSlope: more groups than paths")
+		panic("mcstat: " + fn + ": more groups than paths")
+	}
+	logMean := func(sum, count float64) float64 {
+		if abs {
+			return math.Log(math.Abs(sum / count))
+		}
+		return math.Log(sum / count)
 	}
 	g := groups
 	if g <= 1 {
@@ -270,7 +290,7 @@ func LogLogSlope(h []float64, errs [][]float64, groups int) (order, se float64) 
 
 	y := make([]float64, m)
 	for i := range y {
-		y[i] = math.Log(total[i] / float64(np))
+		y[i] = logMean(total[i], float64(np))
 	}
 	order, _, _, _ = slope(x, y)
 	if g < 2 {
@@ -281,7 +301,7 @@ func LogLogSlope(h []float64, errs [][]float64, groups int) (order, se float64) 
 	for k := range g {
 		size := float64(np - ((k+1)*np/g - k*np/g))
 		for i := range y {
-			y[i] = math.Log((total[i] - sums[i*g+k]) / size)
+			y[i] = logMean(total[i]-sums[i*g+k], size)
 		}
 		bg[k], _, _, _ = slope(x, y)
 	}

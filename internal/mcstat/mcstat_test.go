@@ -540,3 +540,35 @@ func TestPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestLogLogSlopeAbs: signed errors whose mean is −0.5·h (weak order 1)
+// plus unit-variance noise shared across rows (common random numbers) give
+// an order within 4 SE of 1; negating every value changes nothing.
+func TestLogLogSlopeAbs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const paths = 4000
+	h := []float64{0.125, 0.0625, 0.03125, 0.015625}
+	vals := make([][]float64, len(h))
+	neg := make([][]float64, len(h))
+	z := make([]float64, paths)
+	for p := range z {
+		z[p] = rng.NormFloat64()
+	}
+	for i, hi := range h {
+		vals[i] = make([]float64, paths)
+		neg[i] = make([]float64, paths)
+		for p := range paths {
+			// The noise shrinks with h as a CRN difference does.
+			vals[i][p] = -0.5*hi + hi*z[p]*0.5 + 0.02*hi*rng.NormFloat64()
+			neg[i][p] = -vals[i][p]
+		}
+	}
+	order, se := LogLogSlopeAbs(h, vals, 20)
+	if math.Abs(order-1) > 4*se || !(se > 0) {
+		t.Errorf("order %v ± %v, want 1", order, se)
+	}
+	o2, se2 := LogLogSlopeAbs(h, neg, 20)
+	if o2 != order || se2 != se {
+		t.Errorf("negated values: %v ± %v, want %v ± %v", o2, se2, order, se)
+	}
+}
