@@ -19,6 +19,8 @@ type Problem struct {
 	Name string
 	// Description is a one-line summary with the parameters.
 	Description string
+	// Reference cites where the problem and its parameters come from.
+	Reference string
 	// SDE is the problem to solve; X0 holds the initial state.
 	SDE sdeint.Problem
 	// Solution, when not nil, writes the exact solution at time t on the
@@ -27,13 +29,38 @@ type Problem struct {
 	// Mean and Var, when not nil, write the exact mean and variance of each
 	// component at time t.
 	Mean, Var func(dst []float64, t float64)
+	// Expect lists test functions with an exact expectation E[φ(X_t)].
+	Expect []Expectation
+	// Stationary, when not nil, is the unnormalised stationary density of a
+	// scalar problem.
+	Stationary func(x float64) float64
+}
+
+// Expectation is a test function φ with its exact expectation E[φ(X_t)].
+type Expectation struct {
+	// Name names φ, e.g. "x₁" or "h(asinh x)".
+	Name string
+	// Phi evaluates φ at a state (Dim values).
+	Phi func(x []float64) float64
+	// Value is E[φ(X_t)] at time t.
+	Value func(t float64) float64
 }
 
 var registry = map[string]func() *Problem{
-	"gbm":       GBM,
-	"gbm-strat": GBMStrat,
-	"additive":  Additive,
-	"ou":        OU,
+	"gbm":             GBM,
+	"gbm-strat":       GBMStrat,
+	"gbm-matrix":      GBMMatrix,
+	"cubic":           Cubic,
+	"wave":            Wave,
+	"additive":        Additive,
+	"additive4":       Additive4,
+	"weak-sinh":       WeakSinh,
+	"linear10":        Linear10,
+	"two-noise":       TwoNoise,
+	"ou":              OU,
+	"stiff-quadratic": StiffQuadratic,
+	"lorenz":          Lorenz,
+	"double-well":     DoubleWell,
 }
 
 // ByName returns a new instance of the problem with the given short name.
@@ -54,6 +81,12 @@ func Names() []string {
 	return names
 }
 
+// References shared by several problems.
+const (
+	refSDEPL = "SDEProblemLibrary (SciML DiffEqProblemLibrary.jl), "
+	refKP    = "Kloeden & Platen, Numerical Solution of Stochastic Differential Equations (Springer, 1992), ch. 4"
+)
+
 // GBM parameters (SDEProblemLibrary's prob_sde_linear).
 const (
 	gbmAlpha = 1.01
@@ -64,12 +97,15 @@ const (
 // GBM is geometric Brownian motion in Itô form, dX = αX dt + βX dW,
 // α = 1.01, β = 0.87, X(0) = ½, on [0, 1]:
 // X_t = X₀ exp((α − β²/2)t + βW_t), E X_t = X₀e^{αt},
-// Var X_t = X₀²e^{2αt}(e^{β²t} − 1).
+// Var X_t = X₀²e^{2αt}(e^{β²t} − 1). Scalar noise, commutative.
+// Reference: SDEProblemLibrary's prob_sde_linear, the problem
+// StochasticDiffEq.jl's convergence tests use; Kloeden & Platen (1992), ch. 4.
 func GBM() *Problem {
 	a, b := gbmAlpha, gbmBeta
 	return &Problem{
 		Name:        "gbm",
 		Description: "geometric Brownian motion, Itô: dX = 1.01 X dt + 0.87 X dW, X(0) = 0.5, t in [0, 1]",
+		Reference:   refSDEPL + "prob_sde_linear; " + refKP,
 		SDE: sdeint.Problem{
 			Dim:       1,
 			Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Commutative: true},
@@ -93,11 +129,13 @@ func GBM() *Problem {
 // GBMStrat is geometric Brownian motion in Stratonovich form,
 // dX = αX dt + βX∘dW with GBM's parameters: X_t = X₀ exp(αt + βW_t),
 // E X_t = X₀e^{(α+β²/2)t}, Var X_t = X₀²e^{(2α+β²)t}(e^{β²t} − 1).
+// Reference: SDEProblemLibrary's prob_sde_linear_stratonovich.
 func GBMStrat() *Problem {
 	p := GBM()
 	a, b := gbmAlpha, gbmBeta
 	p.Name = "gbm-strat"
 	p.Description = "geometric Brownian motion, Stratonovich: dX = 1.01 X dt + 0.87 X∘dW, X(0) = 0.5, t in [0, 1]"
+	p.Reference = refSDEPL + "prob_sde_linear_stratonovich; " + refKP
 	p.SDE.Calculus = sdeint.Stratonovich
 	p.Solution = func(dst []float64, t float64, w []float64) {
 		dst[0] = gbmX0 * math.Exp(a*t+b*w[0])
@@ -120,6 +158,7 @@ func Additive() *Problem {
 	return &Problem{
 		Name:        "additive",
 		Description: "additive noise: dX = (β/√(1+t) − X/(2(1+t)))dt + αβ/√(1+t) dW, α = 0.1, β = 0.05, X(0) = 1, t in [0, 1]",
+		Reference:   refSDEPL + "prob_sde_additive; Rößler, SIAM J. Numer. Anal. 48(3), 2010 (SRA methods)",
 		SDE: sdeint.Problem{
 			Dim:   1,
 			Noise: sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
@@ -144,12 +183,16 @@ func Additive() *Problem {
 // OU is the Ornstein–Uhlenbeck process dX = θ(μ − X)dt + σ dW, θ = 1,
 // μ = 1.2, σ = 0.3, X(0) = 2, on [0, 1]. Its solution depends on the whole
 // Brownian path, not on W(t) alone, so only moments are exact:
-// E X_t = μ + (X₀ − μ)e^{−θt}, Var X_t = σ²(1 − e^{−2θt})/(2θ).
+// E X_t = μ + (X₀ − μ)e^{−θt}, Var X_t = σ²(1 − e^{−2θt})/(2θ); the
+// stationary law is N(μ, σ²/(2θ)), density ∝ exp(−θ(x − μ)²/σ²).
+// Reference: Uhlenbeck & Ornstein, Phys. Rev. 36, 823 (1930); the
+// parameters are gofast's (references.md §3, item 7).
 func OU() *Problem {
 	const theta, mu, sigma, x0 = 1.0, 1.2, 0.3, 2.0
 	return &Problem{
 		Name:        "ou",
 		Description: "Ornstein–Uhlenbeck: dX = 1 (1.2 − X)dt + 0.3 dW, X(0) = 2, t in [0, 1]",
+		Reference:   "Uhlenbeck & Ornstein, Phys. Rev. 36, 823 (1930); parameters: gofast references.md §3 item 7",
 		SDE: sdeint.Problem{
 			Dim:   1,
 			Noise: sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
@@ -167,5 +210,6 @@ func OU() *Problem {
 		Var: func(dst []float64, t float64) {
 			dst[0] = -sigma * sigma * math.Expm1(-2*theta*t) / (2 * theta)
 		},
+		Stationary: func(x float64) float64 { return math.Exp(-theta * (x - mu) * (x - mu) / (sigma * sigma)) },
 	}
 }
