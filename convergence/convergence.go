@@ -1,0 +1,350 @@
+// Package convergence measures what a method achieves on problems with
+// known answers: strong and weak convergence orders with standard errors,
+// and work–precision curves of adaptive solving. Results are plain rows, to
+// print as CSV or JSON or to plot.
+//
+// Strong errors are measured on the same Brownian path at every step size:
+// the path is pre-drawn on the finest grid (brownian.Grid) and summed to
+// the coarser ones, and compared with the exact solution on that path, or,
+// where none exists, with a fine solve on the same path. The order is the
+// least-squares slope of log mean error against log step, with a grouped
+// jackknife SE over paths, which accounts for the rows sharing paths
+// (mcstat.LogLogSlope). Weak errors use common random numbers: the mean
+// difference φ(X_N) − φ(X_exact(W)) on the same paths, or the difference
+// from an exact expectation (mcstat.LogLogSlopeAbs).
+package convergence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/gofast-sde/gofast/internal/mcstat"
+	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+)
+
+// Row is one step size (or tolerance) of a study.
+type Row struct {
+	Dt      float64 `json:"dt"`
+	Error   float64 `json:"error"`
+	ErrorSE float64 `json:"error_se"`
+	NFEMean float64 `json:"nfe_mean"`
+}
+
+// Result is a convergence study.
+type Result struct {
+	Problem string  `json:"problem"`
+	Method  string  `json:"method"`
+	Kind    string  `json:"kind"` // "strong" or "weak"
+	Paths   int     `json:"paths"`
+	Seed    uint64  `json:"seed"`
+	Rows    []Row   `json:"rows"`
+	Order   float64 `json:"order"`
+	OrderSE float64 `json:"order_se"`
+	// Reference says what the errors are measured against.
+	Reference string `json:"reference"`
+}
+
+// Settings configure a study. The zero value means 1000 paths (strong) or
+// 10⁴ (weak), seed 0, GOMAXPROCS workers.
+type Settings struct {
+	Paths   int
+	Seed    uint64
+	Workers int
+	// RefFactor: without an exact solution, strong errors are measured
+	// against a solve with the same method on the same path with steps
+	// RefFactor times smaller than the smallest (default 16).
+	RefFactor int
+	// Phi is the weak test function (default: the first component, with
+	// the problem's exact Mean; a problem's first Expect when it has no
+	// pathwise solution and no Mean).
+	Phi *problems.Expectation
+	// ExactExpectation makes weak errors compare with the exact expectation
+	// of Phi rather than with φ(exact solution) on the same paths.
+	ExactExpectation bool
+	// Override is passed to sdeint (e.g. the paper's Heun on an Itô
+	// problem, an ablation).
+	Override bool
+	// Progress, if not nil, hears about each solve.
+	Progress func(msg string)
+}
+
+func (s Settings) paths(def int) int {
+	if s.Paths > 0 {
+		return s.Paths
+	}
+	return def
+}
+
+// DefaultStrongDts are 2⁻³ … 2⁻⁹; DefaultWeakDts 2⁻³ … 2⁻⁷.
+var (
+	DefaultStrongDts = dyadic(3, 9)
+	DefaultWeakDts   = dyadic(3, 7)
+)
+
+func dyadic(lo, hi int) []float64 {
+	var d []float64
+	for k := lo; k <= hi; k++ {
+		d = append(d, math.Ldexp(1, -k))
+	}
+	return d
+}
+
+// gridSteps returns the number of steps of each dt over span and the
+// finest grid, which all of them divide.
+func gridSteps(span float64, dts []float64, factor int) ([]int, int, error) {
+	if len(dts) < 2 {
+		return nil, 0, errors.New("convergence: need at least two step sizes")
+	}
+	steps := make([]int, len(dts))
+	fine := 1
+	for i, dt := range dts {
+		if !(dt > 0) || dt > span {
+			return nil, 0, fmt.Errorf("convergence: step %v outside (0, %v]", dt, span)
+		}
+		n := math.Round(span / dt)
+		if math.Abs(n-span/dt) > 1e-9*n {
+			return nil, 0, fmt.Errorf("convergence: step %v does not divide the span %v", dt, span)
+		}
+		steps[i] = int(n)
+		fine = lcm(fine, steps[i])
+		if fine > 1<<24 {
+			return nil, 0, errors.New("convergence: the step sizes need a grid of more than 2²⁴ cells")
+		}
+	}
+	return steps, fine * max(factor, 1), nil
+}
+
+func lcm(a, b int) int {
+	g, x := a, b
+	for x != 0 {
+		g, x = x, g%x
+	}
+	return a / g * b
+}
+
+// solve runs p with fixed steps on the pre-drawn path of the fine grid.
+func solve(ctx context.Context, p *problems.Problem, m sdeint.Method, steps, fine, paths int, s Settings) (*sdeint.Result, error) {
+	if s.Progress != nil {
+		s.Progress(fmt.Sprintf("%s %s: %d steps, %d paths", p.Name, m.Properties().Name, steps, paths))
+	}
+	return sdeint.Solve(ctx, &p.SDE, m, &sdeint.Settings{
+		Paths: paths, Seed: s.Seed, Workers: s.Workers, Steps: steps,
+		Brownian: brownian.Grid{Steps: fine}, Override: s.Override,
+	})
+}
+
+// rms returns the root mean square of a − b.
+func rms(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s / float64(len(a)))
+}
+
+// Strong measures the strong order of m on p at the step sizes dts (each
+// must divide the span).
+func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	span := math.Abs(p.SDE.T1 - p.SDE.T0)
+	factor := 1
+	if p.Solution == nil {
+		factor = s.RefFactor
+		if factor == 0 {
+			factor = 16
+		}
+	}
+	steps, fine, err := gridSteps(span, dts, factor)
+	if err != nil {
+		return nil, err
+	}
+	paths := s.paths(1000)
+	res := &Result{Problem: p.Name, Method: m.Properties().Name, Kind: "strong", Paths: paths, Seed: s.Seed}
+	n := p.SDE.Dim
+	// The reference: exact on each path, or a fine solve on the same path.
+	ref := make([]float64, paths*n)
+	if p.Solution != nil {
+		res.Reference = "exact solution on the same Brownian path"
+	} else {
+		r, err := solve(ctx, p, m, fine, fine, paths, s)
+		if err != nil {
+			return nil, fmt.Errorf("convergence: reference solve: %w", err)
+		}
+		copy(ref, r.X)
+		res.Reference = fmt.Sprintf("%s with %d steps on the same Brownian path", res.Method, fine)
+	}
+	errs := make([][]float64, len(dts))
+	for i, st := range steps {
+		r, err := solve(ctx, p, m, st, fine, paths, s)
+		if err != nil {
+			return nil, err
+		}
+		errs[i] = make([]float64, paths)
+		for j := range paths {
+			want := ref[j*n : (j+1)*n]
+			if p.Solution != nil {
+				p.Solution(want, p.SDE.T1, r.WRow(j))
+			}
+			errs[i][j] = rms(r.Row(j), want)
+		}
+		e, se := mcstat.MeanSE(errs[i])
+		res.Rows = append(res.Rows, Row{Dt: dts[i], Error: e, ErrorSE: se, NFEMean: r.NFEMean()})
+	}
+	res.Order, res.OrderSE = mcstat.LogLogSlope(dts, errs, 20)
+	return res, nil
+}
+
+// phi picks the weak test function and its exact expectation at T1, if
+// known.
+func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
+	if s.Phi != nil {
+		return *s.Phi, s.Phi.Value != nil, nil
+	}
+	first := problems.Expectation{Name: "x₁", Phi: func(x []float64) float64 { return x[0] }}
+	if p.Mean != nil {
+		mean := make([]float64, p.SDE.Dim)
+		first.Value = func(t float64) float64 { p.Mean(mean, t); return mean[0] }
+		return first, true, nil
+	}
+	if p.Solution == nil && len(p.Expect) > 0 {
+		return p.Expect[0], true, nil
+	}
+	if p.Solution != nil {
+		return first, false, nil
+	}
+	return problems.Expectation{}, false, fmt.Errorf("convergence: problem %s knows no exact solution or expectation", p.Name)
+}
+
+// Weak measures the weak order of m on p at the step sizes dts: the error
+// is |E[φ(X_N)] − E[φ(X_exact)]|, with common random numbers (the
+// difference on each path against the exact solution on that path) when
+// the problem has a pathwise solution, else against the exact expectation.
+func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	f, haveExact, err := phi(p, s)
+	if err != nil {
+		return nil, err
+	}
+	crn := p.Solution != nil && !s.ExactExpectation
+	if !crn && !haveExact {
+		return nil, fmt.Errorf("convergence: no exact expectation of %s for problem %s", f.Name, p.Name)
+	}
+	span := math.Abs(p.SDE.T1 - p.SDE.T0)
+	steps, fine, err := gridSteps(span, dts, 1)
+	if err != nil {
+		return nil, err
+	}
+	paths := s.paths(10000)
+	res := &Result{Problem: p.Name, Method: m.Properties().Name, Kind: "weak", Paths: paths, Seed: s.Seed}
+	if crn {
+		res.Reference = fmt.Sprintf("E[%s] of the exact solution on the same paths (common random numbers)", f.Name)
+	} else {
+		res.Reference = fmt.Sprintf("exact E[%s]", f.Name)
+	}
+	n := p.SDE.Dim
+	exact := make([]float64, n)
+	vals := make([][]float64, len(dts))
+	for i, st := range steps {
+		r, err := solve(ctx, p, m, st, fine, paths, s)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = make([]float64, paths)
+		var want float64
+		if !crn {
+			want = f.Value(p.SDE.T1)
+		}
+		for j := range paths {
+			if crn {
+				p.Solution(exact, p.SDE.T1, r.WRow(j))
+				want = f.Phi(exact)
+			}
+			vals[i][j] = f.Phi(r.Row(j)) - want
+		}
+		e, se := mcstat.MeanSE(vals[i])
+		res.Rows = append(res.Rows, Row{Dt: dts[i], Error: math.Abs(e), ErrorSE: se, NFEMean: r.NFEMean()})
+	}
+	res.Order, res.OrderSE = mcstat.LogLogSlopeAbs(dts, vals, 20)
+	return res, nil
+}
+
+// WPRow is one (method, tolerance) point of a work–precision study.
+type WPRow struct {
+	Method      string  `json:"method"`
+	Tol         float64 `json:"tol"`
+	Error       float64 `json:"error"`
+	ErrorSE     float64 `json:"error_se"`
+	NFEMean     float64 `json:"nfe_mean"`
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+// WPResult is a work–precision study.
+type WPResult struct {
+	Problem string  `json:"problem"`
+	Paths   int     `json:"paths"`
+	Seed    uint64  `json:"seed"`
+	Rows    []WPRow `json:"rows"`
+	// Error says what Error measures.
+	Error string `json:"error_kind"`
+}
+
+// DefaultTols are the default work–precision tolerances.
+var DefaultTols = []float64{1e-1, 1e-2, 1e-3, 1e-4}
+
+// WorkPrecision solves p adaptively with each method at each tolerance
+// (ε_rel = ε_abs = tol, the bridge source, the method's controller otherwise,
+// control overriding RTol and ATol when non-nil) and reports the error — the
+// strong error against the exact solution on the solver's own path when the
+// problem has one, else |mean X₁(T) − E X₁(T)| — with its SE, the mean NFE
+// and the wall time.
+func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctl *control.Settings, s Settings) (*WPResult, error) {
+	if p.Solution == nil && p.Mean == nil {
+		return nil, fmt.Errorf("convergence: problem %s knows no exact solution or mean", p.Name)
+	}
+	paths := s.paths(1000)
+	out := &WPResult{Problem: p.Name, Paths: paths, Seed: s.Seed}
+	if p.Solution != nil {
+		out.Error = "strong: mean RMS error against the exact solution on the solver's path"
+	} else {
+		out.Error = "weak: |mean X₁(T) − E X₁(T)|"
+	}
+	n := p.SDE.Dim
+	for _, m := range ms {
+		for _, tol := range tols {
+			c := control.Settings{}
+			if ctl != nil {
+				c = *ctl
+			}
+			c.RTol, c.ATol = tol, tol
+			if s.Progress != nil {
+				s.Progress(fmt.Sprintf("%s %s: tolerance %g, %d paths", p.Name, m.Properties().Name, tol, paths))
+			}
+			start := time.Now()
+			r, err := sdeint.Solve(ctx, &p.SDE, m, &sdeint.Settings{Paths: paths, Seed: s.Seed, Workers: s.Workers, Control: c, Override: s.Override})
+			if err != nil {
+				return nil, err
+			}
+			wall := time.Since(start)
+			vals := make([]float64, paths)
+			want := make([]float64, n)
+			if p.Solution == nil {
+				p.Mean(want, p.SDE.T1)
+			}
+			for j := range paths {
+				if p.Solution != nil {
+					p.Solution(want, p.SDE.T1, r.WRow(j))
+					vals[j] = rms(r.Row(j), want)
+				} else {
+					vals[j] = r.Row(j)[0] - want[0]
+				}
+			}
+			e, se := mcstat.MeanSE(vals)
+			out.Rows = append(out.Rows, WPRow{Method: m.Properties().Name, Tol: tol, Error: math.Abs(e), ErrorSE: se, NFEMean: r.NFEMean(), WallSeconds: wall.Seconds()})
+		}
+	}
+	return out, nil
+}
