@@ -2,6 +2,7 @@ package sdeint_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"slices"
@@ -61,6 +62,8 @@ func engW(res *sdeint.Result) []float64 {
 // 1 by more than 4 SE at every tolerance: rejected draws are mostly the
 // large ones, so the accepted increments are too small (the bias does not
 // vanish as the tolerance tightens, because the rejection rate does not).
+// The runs share a seed, so they are positively correlated and the SE of
+// their difference computed as if independent is conservative.
 func TestAdaptiveGBM(t *testing.T) {
 	tols := []float64{1e-1, 1e-2, 1e-3}
 	for _, c := range []struct {
@@ -198,7 +201,8 @@ func engEqual(a, b *sdeint.Result, off int) bool {
 	for i := range b.Paths {
 		j := off + i
 		if !bits(a.X[j*n:(j+1)*n], b.X[i*n:(i+1)*n]) || !bits(a.W[j*m:(j+1)*m], b.W[i*m:(i+1)*m]) ||
-			!bits(a.Saved[j*S*n:(j+1)*S*n], b.Saved[i*S*n:(i+1)*S*n]) {
+			!bits(a.Saved[j*S*n:(j+1)*S*n], b.Saved[i*S*n:(i+1)*S*n]) ||
+			!bits(a.SavedW[j*S*m:(j+1)*S*m], b.SavedW[i*S*m:(i+1)*S*m]) {
 			return false
 		}
 		pa, pb := a.Path[j], b.Path[i]
@@ -362,5 +366,53 @@ func BenchmarkRound(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/steps, "ns/path-step")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/steps/float64(c.n), "ns/path-step-dim")
 		})
+	}
+}
+
+// TestStopTimes: a save time within rounding of a fixed-step grid point
+// replaces it instead of adding a step of a few ulps; after an adaptive step
+// shortened to land on a save time, the next proposal is at least the
+// unclipped one; a refusal is a *sdeint.RefusalError.
+func TestStopTimes(t *testing.T) {
+	p := problems.GBM().SDE
+	p.T1 = 0.6
+	res, err := sdeint.Solve(context.Background(), &p, methods.EM{}, &sdeint.Settings{Steps: 3, SaveAt: []float64{0.2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Path[0].Accepted; got != 3 {
+		t.Errorf("3 steps with a save at 0.2 ≈ 0.6/3: took %d steps", got)
+	}
+	// Adaptive: trace a path with a save time inside a step.
+	p = problems.GBM().SDE
+	res, err = sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 20, Seed: 1, SaveAt: []float64{0.5}, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, tr := range res.Trace {
+		for i := 0; i+1 < len(tr); i++ {
+			e, next := tr[i], tr[i+1]
+			if !e.Accepted || e.T+e.H != 0.5 || i == 0 {
+				continue
+			}
+			// The proposal before the clipped attempt, unclipped.
+			prev := tr[i-1]
+			if !prev.Accepted {
+				continue
+			}
+			checked++
+			if next.H < e.H {
+				t.Errorf("after a clipped step of %g the next attempt is %g, shorter", e.H, next.H)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no clipped step found to check")
+	}
+	if _, err := sdeint.Solve(context.Background(), &problems.GBMStrat().SDE, methods.Roberts{}, nil); err == nil {
+		t.Error("roberts on gbm-strat was not refused")
+	} else if _, ok := errors.AsType[*sdeint.RefusalError](err); !ok {
+		t.Errorf("refusal %v is not a *RefusalError", err)
 	}
 }

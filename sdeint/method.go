@@ -16,9 +16,11 @@ type Order struct {
 	// Adaptive says adaptive stepping converges on this class. It does not
 	// when the kept state is of strong order ½ and the error estimate looks
 	// at the Brownian increment: the step grid then depends on the increments
-	// and the Itô sums pick up a bias (Gaines & Lyons, SIAM J. Appl. Math.
-	// 57(5), 1997); nor on non-commutative noise, whose Lévy areas the
-	// estimates miss.
+	// and the Itô sums pick up a bias that does not vanish (Gaines & Lyons,
+	// SIAM J. Appl. Math. 57(5), 1997); nor on non-commutative noise, whose
+	// Lévy areas the estimates miss. For order-1 results the bias vanishes
+	// with the tolerance but can still dominate the error (measured for
+	// Roberts' pair on GBM, docs/brownian.md).
 	Adaptive bool
 }
 

@@ -180,6 +180,18 @@ func (r *Result) NFEMax() int {
 	return m
 }
 
+// RefusalError is returned, before any work, when a method does not apply
+// to a problem (a calculus mismatch, adaptive steps where they do not
+// converge). Settings.Override runs the pair anyway, for ablations.
+type RefusalError struct {
+	Method string
+	Reason string
+}
+
+func (e *RefusalError) Error() string {
+	return "sdeint: " + e.Reason + " (Settings.Override runs it anyway, for ablations)"
+}
+
 // SolveError summarises the paths that did not succeed. It wraps the first
 // path's error, so errors.Is and errors.As see through to it.
 type SolveError struct {

@@ -231,7 +231,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 			msg += "; " + refusals[1]
 		}
 		if !s.Override {
-			bad("%s (Settings.Override runs it anyway, for ablations)", msg)
+			errs = append(errs, &RefusalError{Method: sv.props.Name, Reason: msg})
 		}
 		sv.overridden = msg
 	}
@@ -290,6 +290,16 @@ func (sv *solver) makeGrid(bad func(string, ...any)) []float64 {
 			g[k] = p.T0 + (p.T1-p.T0)*float64(k)/float64(s.Steps)
 		}
 		g[s.Steps] = p.T1
+	}
+	// A save time within rounding of a grid point replaces it, rather than
+	// adding a step of a few ulps.
+	tiny := 8 * 0x1p-52 * max(math.Abs(p.T0), math.Abs(p.T1))
+	for _, t := range sv.saveAt {
+		for i := 1; i < len(g)-1; i++ {
+			if math.Abs(g[i]-t) <= tiny {
+				g[i] = t
+			}
+		}
 	}
 	for _, t := range sv.saveAt {
 		i, found := slices.BinarySearchFunc(g, t, func(a, b float64) int {

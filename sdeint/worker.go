@@ -277,9 +277,12 @@ func (w *worker) settle(shared bool) {
 			}
 			h *= f
 			if accept && sl.clipped {
+				// A step shortened to land on a stop says nothing about
+				// the step size: propose the unclipped one again, or more.
 				h = max(h, sl.hTry)
 			}
-			sl.h = h
+			// An error of 0 gives +Inf: the next step goes to its stop.
+			sl.h = min(h, sv.span)
 		}
 		if sv.set.Trace {
 			tr := &sv.res.Trace[sl.path]

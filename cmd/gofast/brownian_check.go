@@ -178,7 +178,7 @@ func runBrownianCheck(ctx context.Context, args []string, stdout, stderr io.Writ
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gofast brownian-check: %v\n", err)
-		if strings.Contains(err.Error(), "Override") {
+		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused {
 			fmt.Fprintf(stderr, "gofast brownian-check: choose a method that applies to %s (the default, %s, does)\n",
 				prob.Name, methods.Default(&prob.SDE).Properties().Name)
 		}

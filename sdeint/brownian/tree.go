@@ -18,6 +18,10 @@ import "math"
 // quadratic mean given the leaf's Lévy area). Increments over intervals longer
 // than Tol are exactly Brownian; below Tol the path is interpolated.
 //
+// With Levy, the area of a step comes from the difference of two running
+// integrals ∫₀^t W, so it loses relative precision for steps below about
+// 1e-9 of the span.
+//
 // A query costs one normal draw per level, ⌈log₂(span/Tol)⌉ levels. Each path
 // caches its last descent, so a query near the previous one only redoes the
 // levels below their common ancestor. Memory per path is O(levels·m).

@@ -78,8 +78,12 @@ func (r Rule) String() string {
 // ε_rel = ε_abs = 1e-2, the method's tolerance rule, exponent and clamps,
 // scaled L2 norm, safety 0.9, h0 = 0.01, no minimum or maximum step.
 type Settings struct {
-	RTol float64 // relative tolerance ε_rel (default 1e-2)
-	ATol float64 // absolute tolerance ε_abs (default 1e-2)
+	// RTol and ATol are the relative and absolute tolerances ε_rel and
+	// ε_abs (default 1e-2 each). Zero means the default, so a purely
+	// relative or absolute control takes a tiny value (say 1e-300) for the
+	// other.
+	RTol float64
+	ATol float64
 	// ATolVec, if not nil, gives one absolute tolerance per component and
 	// overrides ATol.
 	ATolVec []float64
@@ -231,11 +235,6 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 			bad("clamps [%v, %v], want 0 < MinFactor < 1 < MaxFactor < ∞", c.MinFactor, c.MaxFactor)
 		}
 	}
-	if s.RTol == 0 && s.ATol == 0 && s.ATolVec == nil {
-		// Both defaults: fine.
-	} else if c.RTol == 0 && allZero(c.ATol) {
-		bad("RTol and ATol are both zero")
-	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -247,15 +246,6 @@ func orDefault(v, d float64) float64 {
 		return d
 	}
 	return v
-}
-
-func allZero(s []float64) bool {
-	for _, v := range s {
-		if v != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // Accumulate returns the partial error norm of one path: Σ (e_i/δ_i)² for
