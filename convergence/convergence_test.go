@@ -248,3 +248,23 @@ func TestProperties(t *testing.T) {
 	}, gen.Float64Range(0.01, 100)))
 	props.TestingRun(t)
 }
+
+// TestPlots: both plots write PNG files, dropping non-positive errors.
+func TestPlots(t *testing.T) {
+	r := &Result{Problem: "p", Method: "m", Kind: "strong", Order: 1, Rows: []Row{{Dt: 0.1, Error: 0.1, ErrorSE: 0.01}, {Dt: 0.05, Error: 0.05, ErrorSE: 0.2}, {Dt: 0.025, Error: 0}}}
+	wp := &WPResult{Problem: "p", Rows: []WPRow{{Method: "a", Tol: 0.1, Error: 0.1, NFEMean: 10}, {Method: "a", Tol: 0.01, Error: 0.01, NFEMean: 100}, {Method: "b", Tol: 0.1, Error: -1, NFEMean: 5}}}
+	dir := t.TempDir()
+	for name, write := range map[string]func(string) error{
+		"strong.png": func(p string) error { return WritePlot(p, r) },
+		"wp.png":     func(p string) error { return WriteWPPlot(p, wp) },
+	} {
+		path := dir + "/" + name
+		if err := write(path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+			t.Errorf("%s is not a PNG (%d bytes, %v)", name, len(b), err)
+		}
+	}
+}

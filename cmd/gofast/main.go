@@ -8,6 +8,18 @@
 //
 // The commands are:
 //
+//	sample  sample a score-based diffusion model whose exact score is known
+//	        (a Gaussian mixture: gmm2d or gmm-image) with the adaptive
+//	        solver of Jolicoeur-Martineau et al. (2021) or a baseline (em,
+//	        pc, ode, exact), write samples.csv and samples.png, and print
+//	        the NFE per sample and the quality against the exact p_ε (FD,
+//	        SW2, mode TV, dispersion, each ± SE, beside an exact sample's).
+//	bench   the paper's Table 1 on those benchmarks, VP and VE: adaptive at
+//	        four tolerances with the bridge and with the paper's redraw,
+//	        EM at the same NFE, at 1000 and at 100 steps, PC, the ODE and
+//	        the exact floor, as markdown tables (-json: JSON Lines) with the
+//	        verdict "equal quality to EM-1000"; -plot or -out for a
+//	        dispersion-vs-NFE plot; -quick (a minute), -full (power).
 //	solve   solve one of the test problems of package problems over many
 //	        independent paths and summarise the result: work (NFE, accepted
 //	        and rejected steps), strong error against the exact solution,
@@ -21,10 +33,19 @@
 //	        normalised by its interval, the correlation of the two
 //	        increments, a KS test), whatever was rejected. It exits 0
 //	        whatever its verdict: it is a diagnostic.
+//	convergence
+//	        measure a method's strong or weak order on a problem of package
+//	        problems, every step size on the same Brownian paths, with a
+//	        jackknife SE; -json, -plot.
+//	workprecision
+//	        error (with SE) against mean NFE and wall time of adaptive
+//	        methods across tolerances; -json, -plot.
 //	help    print this list, or a command's flags.
 //
 // The README's commands, run from the repository root:
 //
+//	go run ./cmd/gofast sample                   # VP, gmm2d, adaptive, 10 000 samples
+//	go run ./cmd/gofast bench -quick             # Table 1 on gmm2d in under a minute
 //	go run ./cmd/gofast solve                    # GBM (Itô), adaptive Roberts pair, 1000 paths
 //	go run ./cmd/gofast solve -json              # the same, as JSON
 //	go run ./cmd/gofast solve -brownian redraw   # the paper's biased redraw source
@@ -32,8 +53,9 @@
 //	go run ./cmd/gofast brownian-check           # the bridge stays Brownian under rejections
 //	go run ./cmd/gofast brownian-check -brownian redraw # the paper's redraw does not
 //
-// Exit status: 0 on success, 1 when the solve failed or some paths did not
-// finish (a partial result is still printed), 2 for usage errors.
+// Exit status: 0 on success, 1 when the solve or sampling failed or some
+// paths did not finish (a partial result is still printed), 2 for usage
+// errors; bench exits 1 only when interrupted or unable to write a file.
 //
 // Each command lives in its own file and is listed once in the commands
 // table below; its function parses its own flags and, given -h, prints its
@@ -60,8 +82,12 @@ type command struct {
 // commands lists the subcommands in the order usage shows them. "help" is
 // handled by run itself.
 var commands = []command{
+	{"sample", "sample a diffusion model with the adaptive solver and measure the samples against the exact answer", runSample},
 	{"solve", "solve a test SDE over many paths and summarise the result", runSolve},
 	{"brownian-check", "check that a Brownian source stays Brownian under rejected steps", runBrownianCheck},
+	{"bench", "the paper's Table 1 on benchmarks with exact answers: adaptive vs EM, PC, ODE", runBench},
+	{"convergence", "a method's strong or weak order on a problem with a known answer, with its SE", runConvergence},
+	{"workprecision", "error against work of adaptive methods across tolerances", runWorkPrecision},
 }
 
 func main() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofast-sde/gofast/diffusion"
 	"github.com/gofast-sde/gofast/diffusion/quality"
+	"github.com/gofast-sde/gofast/sdeint"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -122,12 +123,13 @@ func (ev *Evaluator) exactSample(n int, seed uint64) ([]float64, []int) {
 	const chunk = 1024
 	p := ev.proj.P()
 	x, lab := make([]float64, n*p), make([]int, n)
-	ev.parallel(n, chunk, func(lo, hi int) {
+	ev.parallel(n, chunk, func(worker, lo, hi int) {
 		model := make([]float64, (hi-lo)*d)
 		ev.Exact.SampleExact(model, hi-lo, ev.SDE.Eps, seed, lo)
 		if ev.Denoise {
-			// The exact score is cheap to call directly here.
-			_ = diffusion.Denoise(ev.SDE, ev.Exact, model, d, 1)
+			// One goroutine per worker index: the score's scratch is per
+			// worker, so Denoise must see this goroutine's index.
+			_ = diffusion.Denoise(ev.SDE, workerScore{ev.Exact, worker}, model, d, 1)
 		}
 		ev.project(x[lo*p:hi*p], lab[lo:hi], model, hi-lo)
 	})
@@ -138,7 +140,7 @@ func (ev *Evaluator) exactSample(n int, seed uint64) ([]float64, []int) {
 func (ev *Evaluator) prepare(model []float64, n int) ([]float64, []int) {
 	d, p := ev.Exact.Mix.Dim, ev.proj.P()
 	x, lab := make([]float64, n*p), make([]int, n)
-	ev.parallel(n, 1024, func(lo, hi int) {
+	ev.parallel(n, 1024, func(_, lo, hi int) {
 		ev.project(x[lo*p:hi*p], lab[lo:hi], model[lo*d:hi*d], hi-lo)
 	})
 	return x, lab
@@ -155,22 +157,34 @@ func (ev *Evaluator) project(dst []float64, lab []int, model []float64, n int) {
 	ev.proj.Apply(dst, data, n)
 }
 
-// parallel runs f on [lo, hi) chunks of [0, n) on the evaluator's workers.
-func (ev *Evaluator) parallel(n, chunk int, f func(lo, hi int)) {
+// parallel runs f on [lo, hi) chunks of [0, n) on the evaluator's workers,
+// telling f the index of the goroutine running it.
+func (ev *Evaluator) parallel(n, chunk int, f func(worker, lo, hi int)) {
 	var wg sync.WaitGroup
 	next := make(chan int, (n+chunk-1)/chunk)
 	for lo := 0; lo < n; lo += chunk {
 		next <- lo
 	}
 	close(next)
-	for range min(ev.Workers, (n+chunk-1)/chunk) {
+	for w := range min(ev.Workers, (n+chunk-1)/chunk) {
 		wg.Go(func() {
 			for lo := range next {
-				f(lo, min(lo+chunk, n))
+				f(w, lo, min(lo+chunk, n))
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// workerScore calls a score as worker w, whatever worker its caller says.
+type workerScore struct {
+	s diffusion.Score
+	w int
+}
+
+func (ws workerScore) Score(dst, t, x []float64, b sdeint.Batch) error {
+	b.Worker = ws.w
+	return ws.s.Score(dst, t, x, b)
 }
 
 // exactMoments returns the exact mean and covariance of p_ε in data units,

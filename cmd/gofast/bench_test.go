@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBenchQuick runs gofast bench -quick, the documented one-minute run
+// (gmm2d, n = 1000, VP and VE: about 7 s on 2 cores), with -out: the two
+// tables on stdout, bench.md and bench.png in the directory.
+func TestBenchQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: gofast bench -quick takes several seconds")
+	}
+	dir := t.TempDir()
+	code, out, errs := runArgs(t, "bench", "-quick", "-out", dir)
+	if code != 0 {
+		t.Fatalf("gofast bench -quick: exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"**gmm2d, VP**: n = 1000", "**gmm2d, VE**: n = 1000", "| adaptive 0.01 bridge |",
+		"| adaptive 0.1 redraw |", "| EM 1000 | 1000.0 / 1000 |", "| PC 1000 |", "| ODE |", "| exact | 0 |",
+		"gofast bench (quick): gmm2d n = 1000; seed 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "gmm-image") {
+		t.Errorf("-quick ran gmm-image:\n%s", out)
+	}
+	// One progress line per run, with its wall time.
+	if n := strings.Count(errs, "gmm2d vp adaptive"); n != 8 {
+		t.Errorf("stderr has %d progress lines for the VP adaptive runs, want 8:\n%s", n, errs)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "bench.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(md), "| setting |") != 2 {
+		t.Errorf("bench.md does not hold two tables:\n%s", md)
+	}
+	checkPNG(t, filepath.Join(dir, "bench.png"), 0, 0)
+}
+
+// TestBenchJSON: -json prints one object per row, one per line, with the
+// sample keys plus setting, eps_rel, steps and the verdict; -plot writes
+// the plot where asked.
+func TestBenchJSON(t *testing.T) {
+	plot := filepath.Join(t.TempDir(), "p.png")
+	code, out, errs := runArgs(t, "bench", "-data", "gmm2d", "-sde", "ve", "-n", "200", "-json", "-plot", plot)
+	if code != 0 {
+		t.Fatalf("gofast bench -json: exit %d, stderr:\n%s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 14 {
+		t.Fatalf("%d JSON lines, want at least 14:\n%s", len(lines), out)
+	}
+	settings := map[string]bool{}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line is not a JSON object: %v\n%s", err, l)
+		}
+		for _, k := range append(sampleKeys, "setting", "eps_rel", "steps", "equal_quality", "vs_em1000_nfe_ratio") {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%v: JSON lacks %q", m["setting"], k)
+			}
+		}
+		if m["sde"] != "ve" || m["data"] != "gmm2d" || m["n"] != 200.0 {
+			t.Errorf("row %v: sde %v, data %v, n %v", m["setting"], m["sde"], m["data"], m["n"])
+		}
+		settings[m["setting"].(string)] = true
+	}
+	for _, s := range []string{"EM 1000", "EM 100", "PC 1000", "ODE", "exact", "adaptive 0.05 redraw"} {
+		if !settings[s] {
+			t.Errorf("no row %q", s)
+		}
+	}
+	if !strings.Contains(errs, "total wall time") {
+		t.Errorf("-json: the trailer is not on stderr:\n%s", errs)
+	}
+	checkPNG(t, plot, 0, 0)
+}
+
+// TestBenchUsageErrors: bad flags exit with status 2.
+func TestBenchUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-quick", "-full"}, "exclude"},
+		{[]string{"-data", "cifar"}, "data set"},
+		{[]string{"-sde", "nope"}, "SDE"},
+		{[]string{"-n", "-5"}, "-n"},
+		{[]string{"-workers", "-1"}, "-workers"},
+		{[]string{"now"}, "unexpected argument"},
+		{[]string{"-bogus"}, "bogus"},
+	} {
+		code, out, errs := runArgs(t, append([]string{"bench"}, c.args...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("gofast bench %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+	code, out, _ := runArgs(t, "help", "bench")
+	if code != 0 || !strings.Contains(out, "-full") || !strings.Contains(out, "n = 1000") {
+		t.Errorf("gofast help bench: exit %d:\n%s", code, out)
+	}
+}

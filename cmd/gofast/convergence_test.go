@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConvergenceJSON: gofast convergence -json prints the documented keys
+// and an order near ½ for EM on gbm; -plot writes a PNG.
+func TestConvergenceJSON(t *testing.T) {
+	png := filepath.Join(t.TempDir(), "c.png")
+	code, out, errs := runArgs(t, "convergence", "-problem", "gbm", "-method", "em", "-paths", "300", "-dts", "0.125,0.0625,0.03125,0.015625", "-json", "-plot", png)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, k := range []string{"problem", "method", "kind", "paths", "seed", "rows", "order", "order_se"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("missing key %q", k)
+		}
+	}
+	rows := r["rows"].([]any)
+	for _, k := range []string{"dt", "error", "error_se", "nfe_mean"} {
+		if _, ok := rows[0].(map[string]any)[k]; !ok {
+			t.Errorf("rows lack %q", k)
+		}
+	}
+	if o := r["order"].(float64); o < 0.2 || o > 0.8 {
+		t.Errorf("EM order on gbm %v", o)
+	}
+	if b, err := os.ReadFile(png); err != nil || string(b[1:4]) != "PNG" {
+		t.Errorf("no PNG: %v", err)
+	}
+}
+
+// TestWorkPrecisionCLI: gofast workprecision prints one row per method and
+// tolerance; usage errors exit 2.
+func TestWorkPrecisionCLI(t *testing.T) {
+	code, out, errs := runArgs(t, "workprecision", "-problem", "gbm-strat", "-methods", "ggf", "-tols", "0.1,0.01", "-paths", "200", "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var wp struct {
+		Problem string           `json:"problem"`
+		Rows    []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &wp); err != nil || len(wp.Rows) != 2 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, k := range []string{"method", "tol", "error", "error_se", "nfe_mean", "wall_seconds"} {
+		if _, ok := wp.Rows[0][k]; !ok {
+			t.Errorf("rows lack %q", k)
+		}
+	}
+	for _, args := range [][]string{
+		{"workprecision", "-methods", "em"},
+		{"workprecision", "-tols", "x"},
+		{"convergence", "-kind", "medium"},
+		{"convergence", "-dts", "0.3,0.1"},
+		{"convergence", "-method", "ggf"},
+	} {
+		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))
+		}
+	}
+}

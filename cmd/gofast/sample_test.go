@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sampleKeys are the keys of gofast sample -json.
+var sampleKeys = []string{
+	"sde", "data", "sampler", "brownian", "rtol", "atol", "denoise", "n", "seed", "status",
+	"nfe_mean", "nfe_max", "nfe_denoise", "fd", "fd_se", "fd_floor", "sw2", "sw2_se",
+	"mode_tv", "mode_tv_se", "dispersion", "dispersion_se", "wall_seconds",
+}
+
+// TestSampleDefaults: the default flags (VP, gmm2d, adaptive with the
+// paper's defaults) with 500 samples write samples.csv and samples.png and
+// print the documented JSON object.
+func TestSampleDefaults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "dir") // created by -out
+	code, out, errs := runArgs(t, "sample", "-n", "500", "-out", dir, "-json")
+	if code != 0 {
+		t.Fatalf("gofast sample: exit %d, stderr:\n%s", code, errs)
+	}
+	m := decodeOne(t, out)
+	for _, k := range sampleKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks key %q", k)
+		}
+	}
+	if m["sde"] != "vp" || m["data"] != "gmm2d" || m["sampler"] != "adaptive" || m["brownian"] != "bridge" || m["status"] != "success" {
+		t.Errorf("defaults: sde %v, data %v, sampler %v, brownian %v, status %v", m["sde"], m["data"], m["sampler"], m["brownian"], m["status"])
+	}
+	if number(t, m, "n") != 500 || number(t, m, "seed") != 1 || number(t, m, "rtol") != 0.01 || number(t, m, "atol") != 0.0078 {
+		t.Errorf("n %v, seed %v, rtol %v, atol %v; want 500, 1, 0.01, 0.0078", m["n"], m["seed"], m["rtol"], m["atol"])
+	}
+	if nfe := number(t, m, "nfe_mean"); !(nfe > 10) || number(t, m, "nfe_max") < nfe || number(t, m, "nfe_denoise") != 0 {
+		t.Errorf("nfe_mean %v, nfe_max %v, nfe_denoise %v", m["nfe_mean"], m["nfe_max"], m["nfe_denoise"])
+	}
+	for _, k := range []string{"fd", "fd_se", "fd_floor", "sw2", "mode_tv", "dispersion_se"} {
+		if v := number(t, m, k); !(v >= 0) {
+			t.Errorf("%s = %v", k, v)
+		}
+	}
+	number(t, m, "dispersion")
+
+	f, err := os.Open(filepath.Join(dir, "samples.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	lines := 0
+	for sc.Scan() {
+		if lines == 0 && sc.Text() != "x0,x1" {
+			t.Errorf("CSV header %q, want x0,x1", sc.Text())
+		}
+		lines++
+	}
+	if lines != 501 {
+		t.Errorf("samples.csv has %d lines, want 501 (header + 500 samples)", lines)
+	}
+	checkPNG(t, filepath.Join(dir, "samples.png"), 0, 0)
+
+	// The summary names the files and the metrics with the floor.
+	code, out, errs = runArgs(t, "sample", "-n", "300", "-out", dir, "-sampler", "em", "-steps", "50")
+	if code != 0 {
+		t.Fatalf("gofast sample -sampler em: exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"Euler–Maruyama, 50 steps", "mean 50.0", "FD", "SW2", "mode TV", "dispersion",
+		"exact sample of the same size", "samples.csv", "samples.png"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// checkPNG decodes a PNG and, when w > 0, checks its size.
+func checkPNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if b := img.Bounds(); w > 0 && (b.Dx() != w || b.Dy() != h) {
+		t.Errorf("%s is %d×%d, want %d×%d", path, b.Dx(), b.Dy(), w, h)
+	}
+}
+
+// TestSampleImage: gmm-image writes the 8×8 grid of 32×32 images at 2×, 4
+// pixels apart (540×540 pixels), and a CSV only with -csv.
+func TestSampleImage(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runArgs(t, "sample", "-data", "gmm-image", "-n", "8", "-sampler", "em", "-steps", "20", "-out", dir, "-json")
+	if code != 0 {
+		t.Fatalf("gofast sample gmm-image: exit %d, stderr:\n%s", code, errs)
+	}
+	m := decodeOne(t, out)
+	if m["data"] != "gmm-image" || number(t, m, "nfe_mean") != 20 || number(t, m, "steps") != 20 {
+		t.Errorf("data %v, nfe_mean %v, steps %v", m["data"], m["nfe_mean"], m["steps"])
+	}
+	checkPNG(t, filepath.Join(dir, "samples.png"), 540, 540)
+	if _, err := os.Stat(filepath.Join(dir, "samples.csv")); !os.IsNotExist(err) {
+		t.Errorf("gmm-image without -csv wrote samples.csv (stat: %v)", err)
+	}
+	code, _, errs = runArgs(t, "sample", "-data", "gmm-image", "-n", "2", "-sampler", "exact", "-out", dir, "-csv")
+	if code != 0 {
+		t.Fatalf("gofast sample gmm-image -csv: exit %d, stderr:\n%s", code, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || strings.Count(lines[1], ",") != 3071 {
+		t.Errorf("samples.csv: %d lines, %d commas in row 1; want 3 and 3071", len(lines), strings.Count(lines[1], ","))
+	}
+}
+
+// TestSampleUsageErrors: bad flags exit with status 2 and a message naming
+// the flag, without panics or output on stdout.
+func TestSampleUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-sde", "nope"}, "SDE"},
+		{[]string{"-data", "cifar"}, "data set"},
+		{[]string{"-sampler", "rk4"}, "sampler"},
+		{[]string{"-n", "0"}, "-n"},
+		{[]string{"-rtol", "0"}, "-rtol"},
+		{[]string{"-rtol", "NaN"}, "-rtol"},
+		{[]string{"-atol", "-1"}, "-atol"},
+		{[]string{"-h0", "-1"}, "-h0"},
+		{[]string{"-sampler", "em", "-steps", "0"}, "-steps"},
+		{[]string{"-workers", "-2"}, "-workers"},
+		{[]string{"-brownian", "grid"}, "Brownian"},
+		{[]string{"-norm", "l3"}, "norm"},
+		{[]string{"-sampler", "em", "-rtol", "0.05"}, "-rtol applies to -sampler adaptive only"},
+		{[]string{"-sampler", "em", "-brownian", "redraw"}, "-brownian"},
+		{[]string{"-sampler", "ode", "-lamba"}, "-lamba"},
+		{[]string{"-steps", "100"}, "-steps applies to -sampler em and pc only"},
+		{[]string{"-sampler", "em", "-snr", "0.1"}, "-snr"},
+		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-bogus"}, "bogus"},
+	} {
+		code, out, errs := runArgs(t, append([]string{"sample"}, c.args...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("gofast sample %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+	code, _, errs := runArgs(t, "sample", "-h")
+	if code != 0 || !strings.Contains(errs, "-brownian") || !strings.Contains(errs, "samples.png") {
+		t.Errorf("gofast sample -h: exit %d, usage:\n%s", code, errs)
+	}
+}
+
+// TestSampleOutIsAFile: an -out that cannot be a directory is a run error
+// (exit 1), not a usage error.
+func TestSampleOutIsAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runArgs(t, "sample", "-n", "10", "-out", file)
+	if code != 1 || errs == "" {
+		t.Errorf("gofast sample -out <file>: exit %d, stderr %q; want 1 and a message", code, errs)
+	}
+}

@@ -1,0 +1,155 @@
+package convergence
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// Size and resolution of the PNG plots.
+const (
+	plotWidth  = 16 * vg.Centimeter
+	plotHeight = 11 * vg.Centimeter
+)
+
+// positive keeps the points a log–log plot can show: positive x and y.
+func positive(xs, ys, es []float64) (plotter.XYs, plotter.YErrors) {
+	var pts plotter.XYs
+	var errs plotter.YErrors
+	for i := range xs {
+		if xs[i] > 0 && ys[i] > 0 && !math.IsInf(ys[i], 0) {
+			pts = append(pts, plotter.XY{X: xs[i], Y: ys[i]})
+			// An error bar must stay above 0 on a log axis.
+			lo := min(es[i], 0.999*ys[i])
+			errs = append(errs, struct{ Low, High float64 }{lo, es[i]})
+		}
+	}
+	return pts, errs
+}
+
+type errorPoints struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// WritePlot writes a log–log PNG of error against step size for one or more
+// convergence studies, each with ±1 SE bars and its fitted order in the
+// legend, and a dashed reference slope of the first study's order through
+// its finest point. Points with non-positive error are dropped.
+func WritePlot(path string, results ...*Result) error {
+	if len(results) == 0 {
+		return errors.New("convergence: nothing to plot")
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s convergence on %s", results[0].Kind, results[0].Problem)
+	p.X.Label.Text = "step size dt"
+	p.Y.Label.Text = results[0].Kind + " error"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	p.Legend.Top, p.Legend.Left = true, true
+	for i, r := range results {
+		var xs, ys, es []float64
+		for _, row := range r.Rows {
+			xs, ys, es = append(xs, row.Dt), append(ys, row.Error), append(es, row.ErrorSE)
+		}
+		pts, yerr := positive(xs, ys, es)
+		if len(pts) == 0 {
+			continue
+		}
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		c := plotutil.Color(i)
+		line.Color, points.Color = c, c
+		points.Shape = plotutil.Shape(i)
+		bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
+		if err != nil {
+			return err
+		}
+		bars.Color = c
+		p.Add(line, points, bars)
+		p.Legend.Add(fmt.Sprintf("%s: order %.2f ± %.2f", r.Method, r.Order, r.OrderSE), line, points)
+		if i == 0 {
+			// The fitted slope through the finest point.
+			last := pts[len(pts)-1]
+			ref := plotter.XYs{{X: pts[0].X, Y: last.Y * math.Pow(pts[0].X/last.X, r.Order)}, last}
+			l, err := plotter.NewLine(ref)
+			if err != nil {
+				return err
+			}
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			l.Color = color.Gray{Y: 120}
+			p.Add(l)
+		}
+	}
+	return save(p, path)
+}
+
+// WriteWPPlot writes a log–log PNG of error against mean NFE, one curve per
+// method, each point a tolerance, with ±1 SE bars.
+func WriteWPPlot(path string, wp *WPResult) error {
+	p := plot.New()
+	p.Title.Text = "work–precision on " + wp.Problem
+	p.X.Label.Text = "mean NFE per path"
+	p.Y.Label.Text = "error"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	p.Legend.Top = true
+	var order []string
+	by := map[string][]WPRow{}
+	for _, r := range wp.Rows {
+		if _, ok := by[r.Method]; !ok {
+			order = append(order, r.Method)
+		}
+		by[r.Method] = append(by[r.Method], r)
+	}
+	for i, m := range order {
+		var xs, ys, es []float64
+		for _, r := range by[m] {
+			xs, ys, es = append(xs, r.NFEMean), append(ys, r.Error), append(es, r.ErrorSE)
+		}
+		pts, yerr := positive(xs, ys, es)
+		if len(pts) == 0 {
+			continue
+		}
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		c := plotutil.Color(i)
+		line.Color, points.Color = c, c
+		points.Shape = plotutil.Shape(i)
+		bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
+		if err != nil {
+			return err
+		}
+		bars.Color = c
+		p.Add(line, points, bars)
+		p.Legend.Add(m, line, points)
+	}
+	return save(p, path)
+}
+
+func save(p *plot.Plot, path string) error {
+	w, err := p.WriterTo(plotWidth, plotHeight, "png")
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := w.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
