@@ -26,7 +26,7 @@ func TestEMStepsDiscriminated(t *testing.T) {
 	}
 	cases := []tc{{"gmm2d", 10000}}
 	if os.Getenv("GOFAST_LONG") != "" {
-		cases = append(cases, tc{"gmm-image", 1000})
+		cases = append(cases, tc{"gmm-image", 4000})
 	}
 	for _, c := range cases {
 		mix, err := diffusion.DataByName(c.data)
