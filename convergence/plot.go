@@ -59,24 +59,13 @@ func WritePlot(path string, results ...*Result) error {
 		for _, row := range r.Rows {
 			xs, ys, es = append(xs, row.Dt), append(ys, row.Error), append(es, row.ErrorSE)
 		}
-		pts, yerr := positive(xs, ys, es)
+		pts, err := addCurve(p, i, xs, ys, es, fmt.Sprintf("%s: order %.2f ± %.2f", r.Method, r.Order, r.OrderSE))
+		if err != nil {
+			return err
+		}
 		if len(pts) == 0 {
 			continue
 		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		c := plotutil.Color(i)
-		line.Color, points.Color = c, c
-		points.Shape = plotutil.Shape(i)
-		bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
-		if err != nil {
-			return err
-		}
-		bars.Color = c
-		p.Add(line, points, bars)
-		p.Legend.Add(fmt.Sprintf("%s: order %.2f ± %.2f", r.Method, r.Order, r.OrderSE), line, points)
 		if i == 0 {
 			// The fitted slope through the finest point.
 			last := pts[len(pts)-1]
@@ -116,26 +105,35 @@ func WriteWPPlot(path string, wp *WPResult) error {
 		for _, r := range by[m] {
 			xs, ys, es = append(xs, r.NFEMean), append(ys, r.Error), append(es, r.ErrorSE)
 		}
-		pts, yerr := positive(xs, ys, es)
-		if len(pts) == 0 {
-			continue
-		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
+		if _, err := addCurve(p, i, xs, ys, es, m); err != nil {
 			return err
 		}
-		c := plotutil.Color(i)
-		line.Color, points.Color = c, c
-		points.Shape = plotutil.Shape(i)
-		bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
-		if err != nil {
-			return err
-		}
-		bars.Color = c
-		p.Add(line, points, bars)
-		p.Legend.Add(m, line, points)
 	}
 	return save(p, path)
+}
+
+// addCurve adds the i-th curve — line, points and ±SE bars of the positive
+// points — with a legend entry, and returns the points drawn.
+func addCurve(p *plot.Plot, i int, xs, ys, es []float64, label string) (plotter.XYs, error) {
+	pts, yerr := positive(xs, ys, es)
+	if len(pts) == 0 {
+		return nil, nil
+	}
+	line, points, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return nil, err
+	}
+	c := plotutil.Color(i)
+	line.Color, points.Color = c, c
+	points.Shape = plotutil.Shape(i)
+	bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
+	if err != nil {
+		return nil, err
+	}
+	bars.Color = c
+	p.Add(line, points, bars)
+	p.Legend.Add(label, line, points)
+	return pts, nil
 }
 
 func save(p *plot.Plot, path string) error {

@@ -110,26 +110,8 @@ Flags:`)
 	} else {
 		r, err = convergence.Weak(ctx, p, m, dts, s)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gofast convergence: %v\n", err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused {
-			return 2
-		}
-		return 1
-	}
-	if *plotPath != "" {
-		if err := convergence.WritePlot(*plotPath, r); err != nil {
-			fmt.Fprintf(stderr, "gofast convergence: %v\n", err)
-			return 1
-		}
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return 1
-		}
-		return 0
+	if code, done := finishStudy("convergence", err, *plotPath, func() error { return convergence.WritePlot(*plotPath, r) }, *asJSON, r, stdout, stderr); done {
+		return code
 	}
 	fmt.Fprintf(stdout, "%s convergence of %s on %s (%s), %d paths, seed %d\n", r.Kind, r.Method, r.Problem, r.Reference, r.Paths, r.Seed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -205,26 +187,8 @@ Flags:`)
 	}
 	wp, err := convergence.WorkPrecision(ctx, p, ms, tols, nil, convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers,
 		Progress: func(msg string) { fmt.Fprintln(stderr, msg) }})
-	if err != nil {
-		fmt.Fprintf(stderr, "gofast workprecision: %v\n", err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused {
-			return 2
-		}
-		return 1
-	}
-	if *plotPath != "" {
-		if err := convergence.WriteWPPlot(*plotPath, wp); err != nil {
-			fmt.Fprintf(stderr, "gofast workprecision: %v\n", err)
-			return 1
-		}
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(wp); err != nil {
-			return 1
-		}
-		return 0
+	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, wp, stdout, stderr); done {
+		return code
 	}
 	fmt.Fprintf(stdout, "work–precision on %s, %d paths, seed %d; error: %s\n", wp.Problem, wp.Paths, wp.Seed, wp.Error)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -234,4 +198,32 @@ Flags:`)
 	}
 	tw.Flush()
 	return 0
+}
+
+// finishStudy handles what convergence and workprecision share after the
+// study: its error (exit 2 for a refused method/problem pair, else 1), the
+// plot, and the JSON output. done says the command's output is complete.
+func finishStudy(cmd string, err error, plotPath string, plot func() error, asJSON bool, v any, stdout, stderr io.Writer) (code int, done bool) {
+	if err != nil {
+		fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
+		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused {
+			return 2, true
+		}
+		return 1, true
+	}
+	if plotPath != "" {
+		if err := plot(); err != nil {
+			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
+			return 1, true
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
 }
