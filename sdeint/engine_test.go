@@ -244,6 +244,66 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
+// TestDeterminismDP5: Dormand–Prince remembers its first stage per path
+// (FSAL), so a path's NFE is 6 per attempt plus 1 for each attempt made
+// before its first acceptance. On 64 paths of dx/dt = −a·x with a rate
+// a = 1 … 64 per path, tolerance 1e-8 and h0 = 0.01, the fast paths reject
+// their first attempts and the slow ones accept them, so blocks mix rows
+// with and without the first stage. States and per-path counts must be
+// bit-identical for batch sizes 1, 7 and 64 and 1 or 3 workers.
+func TestDeterminismDP5(t *testing.T) {
+	prob := engDecay()
+	base := &sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, SaveAt: []float64{0.5}, Trace: true,
+		Control: control.Settings{RTol: 1e-8, ATol: 1e-8}}
+	res, err := sdeint.Solve(context.Background(), prob, methods.DP5{}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := 0 // paths that rejected their first attempt
+	for i, tr := range res.Trace {
+		before := slices.IndexFunc(tr, func(e sdeint.TraceEntry) bool { return e.Accepted })
+		if before > 0 {
+			early++
+		}
+		ps := res.Path[i]
+		if want := 6*(ps.Accepted+ps.Rejected) + 1 + before; ps.NFE != want {
+			t.Errorf("path %d: NFE %d, want %d (%d attempts, %d before the first acceptance)", i, ps.NFE, want, ps.Accepted+ps.Rejected, before)
+		}
+	}
+	t.Logf("%d of 64 paths rejected their first attempt", early)
+	if early == 0 || early == 64 {
+		t.Fatalf("%d of 64 paths rejected their first attempt; the test needs a mix", early)
+	}
+	for _, c := range []struct{ workers, batch int }{{1, 1}, {3, 1}, {3, 64}, {3, 7}, {1, 7}} {
+		s := *base
+		s.Workers, s.BatchSize, s.Trace = c.workers, c.batch, false
+		got, err := sdeint.Solve(context.Background(), prob, methods.DP5{}, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !engEqual(res, got, 0) {
+			t.Errorf("workers %d batch %d: results or per-path counts differ from workers 1 batch 64", c.workers, c.batch)
+		}
+		if got.Stats.NFE != res.Stats.NFE {
+			t.Errorf("workers %d batch %d: total NFE %d, want %d", c.workers, c.batch, got.Stats.NFE, res.Stats.NFE)
+		}
+	}
+}
+
+// engDecay is the ODE dx/dt = −a·x, x(0) = 1 on [0, 1], with a rate
+// a = 1 + g mod 64 for global path g.
+func engDecay() *sdeint.Problem {
+	return &sdeint.Problem{
+		Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Drift: func(dst, _, x []float64, b sdeint.Batch) error {
+			for r, g := range b.Paths {
+				dst[r] = -float64(1+g%64) * x[r]
+			}
+			return nil
+		},
+	}
+}
+
 // TestPerPathClocks: per-path NFE sum to the total; an easy and a hard path
 // in one batch take different numbers of evaluations; in shared-step mode
 // all paths take the same.

@@ -597,6 +597,73 @@ func TestErrorsFuncError(t *testing.T) {
 	}
 }
 
+// TestErrorsDriftRows: Dormand–Prince evaluates the first stage on the
+// subset of rows that lack it (engDecay, 64 paths in one block at tolerance
+// 1e-8: the fast paths reject their first attempt). A NaN in such a call
+// stops the path it belongs to, not the row of the same index in the block;
+// an error in such a call ends its paths FuncError and the rest of the block
+// Stopped.
+func TestErrorsDriftRows(t *testing.T) {
+	s := &sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, Control: control.Settings{RTol: 1e-8, ATol: 1e-8}}
+	const target = 40 // a = 41: its first attempt is rejected
+	p := engDecay()
+	f := p.Drift
+	p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
+		if err := f(dst, t, x, b); err != nil {
+			return err
+		}
+		if len(b.Paths) < 64 {
+			for r, g := range b.Paths {
+				if g == target {
+					dst[r] = math.NaN()
+				}
+			}
+		}
+		return nil
+	}
+	res, err := errsSolve(t, context.Background(), p, methods.DP5{}, s)
+	errsCheck(t, res, err)
+	for i, ps := range res.Path {
+		switch {
+		case i == target:
+			if ps.Status != sdeint.NotFinite || ps.Err.Where != "drift" || ps.Err.TEval != 0 {
+				t.Errorf("path %d: %v %+v, want NotFinite in the drift at t = 0", i, ps.Status, ps.Err)
+			}
+		case ps.Status != sdeint.Success:
+			t.Errorf("path %d: %v, want success", i, ps.Status)
+		}
+	}
+
+	var failed []int
+	p = engDecay()
+	f = p.Drift
+	p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
+		if len(b.Paths) < 64 && failed == nil {
+			failed = slices.Clone(b.Paths)
+			return errBoom
+		}
+		return f(dst, t, x, b)
+	}
+	res, err = errsSolve(t, context.Background(), p, methods.DP5{}, s)
+	errsCheck(t, res, err)
+	if !errors.Is(err, errBoom) || len(failed) == 0 || len(failed) == 64 {
+		t.Fatalf("error %v after a call on %d paths, want errBoom on a subset", err, len(failed))
+	}
+	inCall := map[int]bool{}
+	for _, g := range failed {
+		inCall[g] = true
+	}
+	for i, ps := range res.Path {
+		if inCall[i] {
+			if ps.Status != sdeint.FuncError || ps.Err.TEval != 0 || !errors.Is(ps.Err, errBoom) {
+				t.Errorf("path %d of the failing call: %v %+v", i, ps.Status, ps.Err)
+			}
+		} else if ps.Status != sdeint.Stopped || !errors.Is(ps.Err, errBoom) {
+			t.Errorf("path %d outside the failing call: %v %+v, want Stopped", i, ps.Status, ps.Err)
+		}
+	}
+}
+
 // TestErrorsStepCollapse: steps that shrink to nothing end the path with
 // StepCollapse before the singularity, with a finite step size in the
 // PathError; a minimum step larger than the controller needs does the same.

@@ -116,6 +116,17 @@ type Step struct {
 // Drift evaluates the drift on the step's K rows: dst (K×N) = f(t, x).
 func (s *Step) Drift(dst, t, x []float64) error { return s.eval.drift(dst, t, x) }
 
+// DriftRows evaluates the drift on some of the step's rows: rows lists them
+// (distinct, each below K) and dst (len(rows)×N), t and x hold one row per
+// entry, in that order. A stepper that already holds f for the other rows
+// (a first-same-as-last stage) calls it so that each path is evaluated, and
+// charged in its NFE, only where it needs to be: per-path counts then do
+// not depend on which paths share a batch. rows must stay unchanged until
+// Step returns.
+func (s *Step) DriftRows(dst, t, x []float64, rows []int) error {
+	return s.eval.driftRows(dst, t, x, rows)
+}
+
 // Diffusion evaluates the diffusion on the step's K rows: dst (K×GSize) =
 // g(t, x). For NoNoise it does nothing.
 func (s *Step) Diffusion(dst, t, x []float64) error { return s.eval.diffusion(dst, t, x) }

@@ -54,9 +54,12 @@ type worker struct {
 // counting calls and checking outputs for NaN and Inf.
 type evaluator struct {
 	w                     *worker
-	driftCalls, diffCalls int
+	driftCalls, diffCalls int       // calls on all the round's rows
+	rowDrift              []int     // per row: drift evaluations in calls on some rows (DriftRows)
+	sub                   []int     // scratch: global path indices of a DriftRows call
 	lastDiffusion         bool      // the last call was the diffusion (names a function error)
 	lastT                 []float64 // times of the last call
+	lastRows              []int     // rows of the last call if it was a DriftRows call, else nil
 }
 
 func newWorker(sv *solver, id int) *worker {
@@ -76,6 +79,8 @@ func newWorker(sv *solver, id int) *worker {
 		w.slots[i].src = sv.src.NewPath(m, sv.span)
 	}
 	w.eval.w = w
+	w.eval.rowDrift = make([]int, rows)
+	w.eval.sub = make([]int, rows)
 	w.step = Step{
 		Dims:     sv.dims,
 		T:        make([]float64, rows),
@@ -204,7 +209,11 @@ func (w *worker) round() {
 		}
 		sv.halt(FuncError, err)
 		for r := k - 1; r >= 0; r-- {
-			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: w.eval.lastT[r], Component: -1, Err: err})
+			if te, ok := w.eval.tEval(r); ok {
+				w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Err: err})
+			} else {
+				w.retire(r, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
+			}
 		}
 		return
 	}
@@ -232,15 +241,18 @@ func (w *worker) round() {
 	}
 }
 
-// count adds the round's evaluations to every active row.
+// count adds the round's evaluations to every active row: the calls on all
+// rows, and each row's own evaluations in calls on some rows.
 func (w *worker) count(k int) {
 	nfe := 0
 	for r := range k {
 		ps := &w.slots[r].stats
-		ps.DriftEvals += w.eval.driftCalls
+		d := w.eval.driftCalls + w.eval.rowDrift[r]
+		w.eval.rowDrift[r] = 0
+		ps.DriftEvals += d
 		ps.DiffusionEvals += w.eval.diffCalls
-		ps.NFE += w.eval.driftCalls
-		nfe += w.eval.driftCalls
+		ps.NFE += d
+		nfe += d
 	}
 	w.sv.attempts.Add(int64(k))
 	w.sv.nfe.Add(int64(nfe))
@@ -432,12 +444,45 @@ func (e *evaluator) drift(dst, t, x []float64) error {
 	w := e.w
 	k, n := len(t), w.sv.n
 	e.driftCalls++
-	e.lastDiffusion, e.lastT = false, t
+	e.lastDiffusion, e.lastT, e.lastRows = false, t, nil
 	if err := w.sv.p.Drift(dst[:k*n], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
 		return err
 	}
-	e.check(dst, t, n, "drift")
+	e.check(dst, t, n, "drift", nil)
 	return nil
+}
+
+func (e *evaluator) driftRows(dst, t, x []float64, rows []int) error {
+	w := e.w
+	k, n := len(rows), w.sv.n
+	if k == 0 {
+		return nil
+	}
+	sub := e.sub[:k]
+	for i, r := range rows {
+		sub[i] = w.gpaths[r]
+		e.rowDrift[r]++
+	}
+	e.lastDiffusion, e.lastT, e.lastRows = false, t[:k], rows
+	if err := w.sv.p.Drift(dst[:k*n], t[:k], x[:k*n], Batch{Worker: w.id, Paths: sub}); err != nil {
+		return err
+	}
+	e.check(dst, t[:k], n, "drift", rows)
+	return nil
+}
+
+// tEval returns the time at which the last call evaluated row r, and
+// whether the call included the row.
+func (e *evaluator) tEval(r int) (float64, bool) {
+	if e.lastRows == nil {
+		return e.lastT[r], true
+	}
+	for i, q := range e.lastRows {
+		if q == r {
+			return e.lastT[i], true
+		}
+	}
+	return 0, false
 }
 
 func (e *evaluator) diffusion(dst, t, x []float64) error {
@@ -447,20 +492,25 @@ func (e *evaluator) diffusion(dst, t, x []float64) error {
 		return nil
 	}
 	e.diffCalls++
-	e.lastDiffusion, e.lastT = true, t
+	e.lastDiffusion, e.lastT, e.lastRows = true, t, nil
 	if err := w.sv.p.Diffusion(dst[:k*gs], t, x[:k*n], Batch{Worker: w.id, Paths: w.gpaths[:k]}); err != nil {
 		return err
 	}
-	e.check(dst, t, gs, "diffusion")
+	e.check(dst, t, gs, "diffusion", nil)
 	return nil
 }
 
-// check marks rows whose output holds NaN or Inf.
-func (e *evaluator) check(dst, t []float64, width int, where string) {
-	for r := range t {
-		if c := firstNonFinite(dst[r*width : (r+1)*width]); c >= 0 {
+// check marks rows whose output holds NaN or Inf. Output i belongs to row
+// rows[i], or to row i when rows is nil.
+func (e *evaluator) check(dst, t []float64, width int, where string, rows []int) {
+	for i := range t {
+		if c := firstNonFinite(dst[i*width : (i+1)*width]); c >= 0 {
+			r := i
+			if rows != nil {
+				r = rows[i]
+			}
 			if sl := &e.w.slots[r]; sl.fail.where == "" {
-				sl.fail = failure{where: where, component: c, t: t[r]}
+				sl.fail = failure{where: where, component: c, t: t[i]}
 			}
 		}
 	}

@@ -57,7 +57,7 @@ func dp5State(n int) int { return n + 1 }
 
 // NewStepper returns a stepper for the pair.
 func (DP5) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
-	st := &dp5Stepper{xs: make([]float64, rows*d.N), ts: make([]float64, rows)}
+	st := &dp5Stepper{xs: make([]float64, rows*d.N), ts: make([]float64, rows), need: make([]int, 0, rows)}
 	for i := range st.k {
 		st.k[i] = make([]float64, rows*d.N)
 	}
@@ -65,27 +65,45 @@ func (DP5) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
 }
 
 type dp5Stepper struct {
-	k  [7][]float64 // stage derivatives
-	xs []float64    // stage state
-	ts []float64    // stage times
+	k    [7][]float64 // stage derivatives
+	xs   []float64    // stage state
+	ts   []float64    // stage times
+	need []int        // rows without a remembered first stage
 }
 
 func (st *dp5Stepper) Step(s *sdeint.Step) error {
 	k, n := s.K, s.Dims.N
 	S := dp5State(n)
-	// Stage 1: reuse f(t, x) from the previous step if every row has it
-	// (rows of a block start together, so they all have it after the
-	// first round).
-	valid := true
+	// Stage 1: reuse f(t, x) from the previous step where the row has it,
+	// and evaluate it only for the rows that do not (a path whose first
+	// attempts were rejected): each path's NFE must not depend on its
+	// neighbours in the batch.
+	need := st.need[:0]
 	for r := range k {
-		valid = valid && s.State[r*S+n] == 1
-	}
-	if valid {
-		for r := range k {
+		if s.State[r*S+n] == 1 {
 			copy(st.k[0][r*n:(r+1)*n], s.State[r*S:r*S+n])
+		} else {
+			need = append(need, r)
 		}
-	} else if err := s.Drift(st.k[0][:k*n], s.T[:k], s.X[:k*n]); err != nil {
-		return err
+	}
+	switch len(need) {
+	case 0:
+	case k:
+		if err := s.Drift(st.k[0][:k*n], s.T[:k], s.X[:k*n]); err != nil {
+			return err
+		}
+	default:
+		// Gather the rows into the stage scratch, evaluate, scatter.
+		for i, r := range need {
+			st.ts[i] = s.T[r]
+			copy(st.xs[i*n:(i+1)*n], s.X[r*n:(r+1)*n])
+		}
+		if err := s.DriftRows(st.k[1][:len(need)*n], st.ts, st.xs, need); err != nil {
+			return err
+		}
+		for i, r := range need {
+			copy(st.k[0][r*n:(r+1)*n], st.k[1][i*n:(i+1)*n])
+		}
 	}
 	for i := 1; i < 7; i++ {
 		for r := range k {
