@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -70,15 +71,70 @@ type Settings struct {
 	// Override is passed to sdeint (e.g. the paper's Heun on an Itô
 	// problem, an ablation).
 	Override bool
+	// Brownian is the source of adaptive solves in WorkPrecision (default
+	// the bridge); the order studies always use a pre-drawn grid.
+	Brownian brownian.Source
 	// Progress, if not nil, hears about each solve.
 	Progress func(msg string)
 }
 
-func (s Settings) paths(def int) int {
-	if s.Paths > 0 {
-		return s.Paths
+func (s Settings) paths(def int) (int, error) {
+	switch {
+	case s.Paths == 0:
+		return def, nil
+	case s.Paths < 2:
+		return 0, fmt.Errorf("convergence: %d paths: need at least 2 for a standard error", s.Paths)
 	}
-	return def
+	return s.Paths, nil
+}
+
+// groups is the number of path groups of the jackknife SE of an order: 20,
+// or one path per group when there are fewer paths.
+func groups(paths int) int { return min(20, paths) }
+
+// knowsSomething reports whether p carries anything exact a study can
+// compare with. Without it (lorenz: chaotic over its span, so even a
+// same-path reference does not converge at practical steps) a study would
+// only measure noise.
+func knowsSomething(p *problems.Problem) error {
+	if p.Solution == nil && p.Mean == nil && p.Var == nil && len(p.Expect) == 0 && p.Stationary == nil {
+		return fmt.Errorf("%w: problem %s has no solution, moments or expectations to measure errors against", ErrNothingExact, p.Name)
+	}
+	return nil
+}
+
+// ErrNothingExact is returned (wrapped) for a problem that knows nothing
+// exactly, or not what the study needs.
+var ErrNothingExact = errors.New("convergence: nothing exact to compare with")
+
+// Phi returns a weak test function of p by name: "xK" is the K-th
+// component (from 1), with its exact expectation when p knows its Mean;
+// "K" (from 0) is p.Expect[K], a test function with an exact expectation.
+func Phi(p *problems.Problem, name string) (*problems.Expectation, error) {
+	var k int
+	if _, err := fmt.Sscanf(name, "x%d", &k); err == nil && fmt.Sprintf("x%d", k) == name {
+		if k < 1 || k > p.SDE.Dim {
+			return nil, fmt.Errorf("convergence: φ %q: problem %s has components x1…x%d", name, p.Name, p.SDE.Dim)
+		}
+		e := &problems.Expectation{Name: name, Phi: func(x []float64) float64 { return x[k-1] }}
+		if p.Mean != nil {
+			mean := make([]float64, p.SDE.Dim)
+			e.Value = func(t float64) float64 { p.Mean(mean, t); return mean[k-1] }
+		}
+		return e, nil
+	}
+	if _, err := fmt.Sscanf(name, "%d", &k); err == nil && fmt.Sprint(k) == name && k >= 0 && k < len(p.Expect) {
+		return &p.Expect[k], nil
+	}
+	var known []string
+	for i, e := range p.Expect {
+		known = append(known, fmt.Sprintf("%d (%s)", i, e.Name))
+	}
+	list := "none"
+	if len(known) > 0 {
+		list = strings.Join(known, ", ")
+	}
+	return nil, fmt.Errorf("convergence: unknown φ %q for %s: want x1…x%d or the index of an exact expectation: %s", name, p.Name, p.SDE.Dim, list)
 }
 
 // DefaultStrongDts are 2⁻³ … 2⁻⁹; DefaultWeakDts 2⁻³ … 2⁻⁷.
@@ -151,6 +207,9 @@ func rms(a, b []float64) float64 {
 // Strong measures the strong order of m on p at the step sizes dts (each
 // must divide the span).
 func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	if err := knowsSomething(p); err != nil {
+		return nil, err
+	}
 	span := math.Abs(p.SDE.T1 - p.SDE.T0)
 	factor := 1
 	if p.Solution == nil {
@@ -163,7 +222,10 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 	if err != nil {
 		return nil, err
 	}
-	paths := s.paths(1000)
+	paths, err := s.paths(1000)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{Problem: p.Name, Method: m.Properties().Name, Kind: "strong", Paths: paths, Seed: s.Seed}
 	n := p.SDE.Dim
 	// The reference: exact on each path, or a fine solve on the same path.
@@ -195,7 +257,7 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 		e, se := mcstat.MeanSE(errs[i])
 		res.Rows = append(res.Rows, Row{Dt: dts[i], Error: e, ErrorSE: se, NFEMean: r.NFEMean()})
 	}
-	res.Order, res.OrderSE = mcstat.LogLogSlope(dts, errs, 20)
+	res.Order, res.OrderSE = mcstat.LogLogSlope(dts, errs, groups(paths))
 	return res, nil
 }
 
@@ -217,7 +279,7 @@ func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 	if p.Solution != nil {
 		return first, false, nil
 	}
-	return problems.Expectation{}, false, fmt.Errorf("convergence: problem %s knows no exact solution or expectation", p.Name)
+	return problems.Expectation{}, false, fmt.Errorf("%w: problem %s has no exact solution or expectation", ErrNothingExact, p.Name)
 }
 
 // Weak measures the weak order of m on p at the step sizes dts: the error
@@ -231,14 +293,17 @@ func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float
 	}
 	crn := p.Solution != nil && !s.ExactExpectation
 	if !crn && !haveExact {
-		return nil, fmt.Errorf("convergence: no exact expectation of %s for problem %s", f.Name, p.Name)
+		return nil, fmt.Errorf("%w: no exact expectation of %s for problem %s", ErrNothingExact, f.Name, p.Name)
 	}
 	span := math.Abs(p.SDE.T1 - p.SDE.T0)
 	steps, fine, err := gridSteps(span, dts, 1)
 	if err != nil {
 		return nil, err
 	}
-	paths := s.paths(10000)
+	paths, err := s.paths(10000)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{Problem: p.Name, Method: m.Properties().Name, Kind: "weak", Paths: paths, Seed: s.Seed}
 	if crn {
 		res.Reference = fmt.Sprintf("E[%s] of the exact solution on the same paths (common random numbers)", f.Name)
@@ -268,16 +333,28 @@ func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float
 		e, se := mcstat.MeanSE(vals[i])
 		res.Rows = append(res.Rows, Row{Dt: dts[i], Error: math.Abs(e), ErrorSE: se, NFEMean: r.NFEMean()})
 	}
-	res.Order, res.OrderSE = mcstat.LogLogSlopeAbs(dts, vals, 20)
+	res.Order, res.OrderSE = mcstat.LogLogSlopeAbs(dts, vals, groups(paths))
 	return res, nil
 }
 
-// WPRow is one (method, tolerance) point of a work–precision study.
+// WPRow is one (method, controller, tolerance) point of a work–precision
+// study.
 type WPRow struct {
-	Method      string  `json:"method"`
-	Tol         float64 `json:"tol"`
-	Error       float64 `json:"error"`
-	ErrorSE     float64 `json:"error_se"`
+	Method     string  `json:"method"`
+	Controller string  `json:"controller"`
+	Tol        float64 `json:"tol"`
+	// Error is the study's error (WPResult.Error says which) with its SE.
+	Error   float64 `json:"error"`
+	ErrorSE float64 `json:"error_se"`
+	// MeanError and VarError are the sample mean and variance of X₁(T)
+	// minus their exact values, with SEs; NaN where the problem does not
+	// know them. They check the adaptive solve against exact moments: a
+	// strong error measured on the solver's own Brownian path cannot reveal
+	// a biased Brownian source, a moment error can.
+	MeanError   float64 `json:"mean_error"`
+	MeanErrorSE float64 `json:"mean_error_se"`
+	VarError    float64 `json:"var_error"`
+	VarErrorSE  float64 `json:"var_error_se"`
 	NFEMean     float64 `json:"nfe_mean"`
 	WallSeconds float64 `json:"wall_seconds"`
 }
@@ -292,20 +369,34 @@ type WPResult struct {
 	Error string `json:"error_kind"`
 }
 
+// Controller is a named step-size controller of a work–precision study.
+type Controller struct {
+	Name string
+	// Control is the controller; the study sets its RTol and ATol.
+	Control control.Settings
+}
+
 // DefaultTols are the default work–precision tolerances.
 var DefaultTols = []float64{1e-1, 1e-2, 1e-3, 1e-4}
 
-// WorkPrecision solves p adaptively with each method at each tolerance
-// (ε_rel = ε_abs = tol, the bridge source, the method's controller otherwise,
-// control overriding RTol and ATol when non-nil) and reports the error — the
+// WorkPrecision solves p adaptively with each method and each controller
+// (nil: the method's own, named "i") at each tolerance (ε_rel = ε_abs =
+// tol, the source s.Brownian or the bridge) and reports the error — the
 // strong error against the exact solution on the solver's own path when the
-// problem has one, else |mean X₁(T) − E X₁(T)| — with its SE, the mean NFE
-// and the wall time.
-func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctl *control.Settings, s Settings) (*WPResult, error) {
+// problem has one, else |mean X₁(T) − E X₁(T)| — with its SE, the errors of
+// the mean and variance of X₁(T) against the exact moments, the mean NFE and
+// the wall time.
+func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
 	if p.Solution == nil && p.Mean == nil {
-		return nil, fmt.Errorf("convergence: problem %s knows no exact solution or mean", p.Name)
+		return nil, fmt.Errorf("%w: problem %s has no exact solution or mean", ErrNothingExact, p.Name)
 	}
-	paths := s.paths(1000)
+	paths, err := s.paths(1000)
+	if err != nil {
+		return nil, err
+	}
+	if len(ctls) == 0 {
+		ctls = []Controller{{Name: "i"}}
+	}
 	out := &WPResult{Problem: p.Name, Paths: paths, Seed: s.Seed}
 	if p.Solution != nil {
 		out.Error = "strong: mean RMS error against the exact solution on the solver's path"
@@ -313,37 +404,52 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 		out.Error = "weak: |mean X₁(T) − E X₁(T)|"
 	}
 	n := p.SDE.Dim
+	mean, vr := make([]float64, n), make([]float64, n)
+	if p.Mean != nil {
+		p.Mean(mean, p.SDE.T1)
+	}
+	if p.Var != nil {
+		p.Var(vr, p.SDE.T1)
+	}
+	vals, x1 := make([]float64, paths), make([]float64, paths)
+	want := make([]float64, n)
 	for _, m := range ms {
-		for _, tol := range tols {
-			c := control.Settings{}
-			if ctl != nil {
-				c = *ctl
-			}
-			c.RTol, c.ATol = tol, tol
-			if s.Progress != nil {
-				s.Progress(fmt.Sprintf("%s %s: tolerance %g, %d paths", p.Name, m.Properties().Name, tol, paths))
-			}
-			start := time.Now()
-			r, err := sdeint.Solve(ctx, &p.SDE, m, &sdeint.Settings{Paths: paths, Seed: s.Seed, Workers: s.Workers, Control: c, Override: s.Override})
-			if err != nil {
-				return nil, err
-			}
-			wall := time.Since(start)
-			vals := make([]float64, paths)
-			want := make([]float64, n)
-			if p.Solution == nil {
-				p.Mean(want, p.SDE.T1)
-			}
-			for j := range paths {
-				if p.Solution != nil {
-					p.Solution(want, p.SDE.T1, r.WRow(j))
-					vals[j] = rms(r.Row(j), want)
-				} else {
-					vals[j] = r.Row(j)[0] - want[0]
+		for _, ctl := range ctls {
+			for _, tol := range tols {
+				c := ctl.Control
+				c.RTol, c.ATol = tol, tol
+				if s.Progress != nil {
+					s.Progress(fmt.Sprintf("%s %s (%s): tolerance %g, %d paths", p.Name, m.Properties().Name, ctl.Name, tol, paths))
 				}
+				start := time.Now()
+				r, err := sdeint.Solve(ctx, &p.SDE, m, &sdeint.Settings{Paths: paths, Seed: s.Seed, Workers: s.Workers, Control: c, Brownian: s.Brownian, Override: s.Override})
+				if err != nil {
+					return nil, err
+				}
+				wall := time.Since(start)
+				for j := range paths {
+					x1[j] = r.Row(j)[0]
+					if p.Solution != nil {
+						p.Solution(want, p.SDE.T1, r.WRow(j))
+						vals[j] = rms(r.Row(j), want)
+					} else {
+						vals[j] = x1[j] - mean[0]
+					}
+				}
+				e, se := mcstat.MeanSE(vals)
+				row := WPRow{Method: m.Properties().Name, Controller: ctl.Name, Tol: tol, Error: math.Abs(e), ErrorSE: se,
+					MeanError: math.NaN(), MeanErrorSE: math.NaN(), VarError: math.NaN(), VarErrorSE: math.NaN(),
+					NFEMean: r.NFEMean(), WallSeconds: wall.Seconds()}
+				if p.Mean != nil {
+					mu, muSE := mcstat.MeanSE(x1)
+					row.MeanError, row.MeanErrorSE = mu-mean[0], muSE
+				}
+				if p.Var != nil {
+					v, vSE := mcstat.VarSE(x1)
+					row.VarError, row.VarErrorSE = v-vr[0], vSE
+				}
+				out.Rows = append(out.Rows, row)
 			}
-			e, se := mcstat.MeanSE(vals)
-			out.Rows = append(out.Rows, WPRow{Method: m.Properties().Name, Tol: tol, Error: math.Abs(e), ErrorSE: se, NFEMean: r.NFEMean(), WallSeconds: wall.Seconds()})
 		}
 	}
 	return out, nil

@@ -24,11 +24,15 @@ func positive(xs, ys, es []float64) (plotter.XYs, plotter.YErrors) {
 	var pts plotter.XYs
 	var errs plotter.YErrors
 	for i := range xs {
-		if xs[i] > 0 && ys[i] > 0 && !math.IsInf(ys[i], 0) {
+		if xs[i] > 0 && ys[i] > 0 && !math.IsInf(xs[i], 0) && !math.IsInf(ys[i], 0) {
 			pts = append(pts, plotter.XY{X: xs[i], Y: ys[i]})
-			// An error bar must stay above 0 on a log axis.
-			lo := min(es[i], 0.999*ys[i])
-			errs = append(errs, struct{ Low, High float64 }{lo, es[i]})
+			// An unknown SE draws no bar; a bar must stay above 0 on a
+			// log axis.
+			e := es[i]
+			if !(e >= 0) || math.IsInf(e, 0) {
+				e = 0
+			}
+			errs = append(errs, struct{ Low, High float64 }{min(e, 0.999*ys[i]), e})
 		}
 	}
 	return pts, errs
@@ -42,7 +46,9 @@ type errorPoints struct {
 // WritePlot writes a log–log PNG of error against step size for one or more
 // convergence studies, each with ±1 SE bars and its fitted order in the
 // legend, and a dashed reference slope of the first study's order through
-// its finest point. Points with non-positive error are dropped.
+// its finest point. Points with non-positive or infinite error are dropped
+// (a log axis cannot show them) and non-finite SEs draw no bar; with no
+// point left, WritePlot returns an error and writes nothing.
 func WritePlot(path string, results ...*Result) error {
 	if len(results) == 0 {
 		return errors.New("convergence: nothing to plot")
@@ -54,6 +60,7 @@ func WritePlot(path string, results ...*Result) error {
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
 	p.Legend.Top, p.Legend.Left = true, true
+	drawn := 0
 	for i, r := range results {
 		var xs, ys, es []float64
 		for _, row := range r.Rows {
@@ -66,7 +73,8 @@ func WritePlot(path string, results ...*Result) error {
 		if len(pts) == 0 {
 			continue
 		}
-		if i == 0 {
+		drawn += len(pts)
+		if i == 0 && !math.IsNaN(r.Order) && !math.IsInf(r.Order, 0) {
 			// The fitted slope through the finest point.
 			last := pts[len(pts)-1]
 			ref := plotter.XYs{{X: pts[0].X, Y: last.Y * math.Pow(pts[0].X/last.X, r.Order)}, last}
@@ -79,11 +87,15 @@ func WritePlot(path string, results ...*Result) error {
 			p.Add(l)
 		}
 	}
+	if drawn == 0 {
+		return errors.New("convergence: no positive errors to plot on a log scale")
+	}
 	return save(p, path)
 }
 
 // WriteWPPlot writes a log–log PNG of error against mean NFE, one curve per
-// method, each point a tolerance, with ±1 SE bars.
+// method (and controller, when the study has several), each point a
+// tolerance, with ±1 SE bars; points are dropped as in WritePlot.
 func WriteWPPlot(path string, wp *WPResult) error {
 	p := plot.New()
 	p.Title.Text = "work–precision on " + wp.Problem
@@ -92,22 +104,38 @@ func WriteWPPlot(path string, wp *WPResult) error {
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
 	p.Legend.Top = true
+	// One curve per method and controller, named by the method alone when
+	// the study has one controller.
 	var order []string
 	by := map[string][]WPRow{}
+	ctls := map[string]bool{}
 	for _, r := range wp.Rows {
-		if _, ok := by[r.Method]; !ok {
-			order = append(order, r.Method)
-		}
-		by[r.Method] = append(by[r.Method], r)
+		ctls[r.Controller] = true
 	}
+	for _, r := range wp.Rows {
+		key := r.Method
+		if len(ctls) > 1 {
+			key += " (" + r.Controller + ")"
+		}
+		if _, ok := by[key]; !ok {
+			order = append(order, key)
+		}
+		by[key] = append(by[key], r)
+	}
+	drawn := 0
 	for i, m := range order {
 		var xs, ys, es []float64
 		for _, r := range by[m] {
 			xs, ys, es = append(xs, r.NFEMean), append(ys, r.Error), append(es, r.ErrorSE)
 		}
-		if _, err := addCurve(p, i, xs, ys, es, m); err != nil {
+		pts, err := addCurve(p, i, xs, ys, es, m)
+		if err != nil {
 			return err
 		}
+		drawn += len(pts)
+	}
+	if drawn == 0 {
+		return errors.New("convergence: no positive errors to plot on a log scale")
 	}
 	return save(p, path)
 }

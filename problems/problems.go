@@ -34,6 +34,11 @@ type Problem struct {
 	// Stationary, when not nil, is the unnormalised stationary density of a
 	// scalar problem.
 	Stationary func(x float64) float64
+	// Transition, when not nil, is the exact transition law: it writes to
+	// dst a draw of X(t+h) given X(t) = x, made from the independent
+	// standard normals z (m values). Repeated, it samples the exact law of
+	// the solution on any grid.
+	Transition func(dst []float64, t, h float64, x, z []float64)
 }
 
 // Expectation is a test function φ with its exact expectation E[φ(X_t)].
@@ -184,7 +189,9 @@ func Additive() *Problem {
 // μ = 1.2, σ = 0.3, X(0) = 2, on [0, 1]. Its solution depends on the whole
 // Brownian path, not on W(t) alone, so only moments are exact:
 // E X_t = μ + (X₀ − μ)e^{−θt}, Var X_t = σ²(1 − e^{−2θt})/(2θ); the
-// stationary law is N(μ, σ²/(2θ)), density ∝ exp(−θ(x − μ)²/σ²).
+// stationary law is N(μ, σ²/(2θ)), density ∝ exp(−θ(x − μ)²/σ²); the
+// transition is Gaussian: X(t+h) | X(t) = x ~ N(μ + (x − μ)e^{−θh},
+// σ²(1 − e^{−2θh})/(2θ)).
 // Reference: Uhlenbeck & Ornstein, Phys. Rev. 36, 823 (1930); the
 // parameters are gofast's (references.md §3, item 7).
 func OU() *Problem {
@@ -211,5 +218,9 @@ func OU() *Problem {
 			dst[0] = -sigma * sigma * math.Expm1(-2*theta*t) / (2 * theta)
 		},
 		Stationary: func(x float64) float64 { return math.Exp(-theta * (x - mu) * (x - mu) / (sigma * sigma)) },
+		Transition: func(dst []float64, _, h float64, x, z []float64) {
+			sd := sigma * math.Sqrt(-math.Expm1(-2*theta*h)/(2*theta))
+			dst[0] = mu + (x[0]-mu)*math.Exp(-theta*h) + sd*z[0]
+		},
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/gofast-sde/gofast/convergence"
 	"github.com/gofast-sde/gofast/problems"
 	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -47,7 +49,10 @@ func runConvergence(ctx context.Context, args []string, stdout, stderr io.Writer
 	seed := fs.Uint64("seed", 1, "random seed")
 	workers := fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 	override := fs.Bool("override", false, "run a method on a problem it refuses (an ablation)")
+	phiFlag := fs.String("phi", "", "weak test function: xK (component K, from 1) or the index of one of the problem's exact expectations (default x1, or the problem's first expectation)")
+	exact := fs.Bool("exact", false, "weak errors against the exact expectation of φ instead of common random numbers")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	asCSV := fs.Bool("csv", false, "print the rows as CSV")
 	plotPath := fs.String("plot", "", "write a log–log PNG of error against dt to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: gofast convergence [flags]
@@ -102,15 +107,32 @@ Flags:`)
 			return usage("step %g does not divide the span %g of %s", dt, span, p.Name)
 		}
 	}
-	s := convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers, Override: *override,
+	if *asJSON && *asCSV {
+		return usage("-json and -csv exclude each other")
+	}
+	if (*phiFlag != "" || *exact) && *kind != "weak" {
+		return usage("-phi and -exact apply to -kind weak")
+	}
+	if *paths == 1 {
+		return usage("-paths 1: need at least 2 for a standard error")
+	}
+	s := convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers, Override: *override, ExactExpectation: *exact,
 		Progress: func(msg string) { fmt.Fprintln(stderr, msg) }}
+	if *phiFlag != "" {
+		if s.Phi, err = convergence.Phi(p, *phiFlag); err != nil {
+			return usage("%v", err)
+		}
+	}
 	var r *convergence.Result
 	if *kind == "strong" {
 		r, err = convergence.Strong(ctx, p, m, dts, s)
 	} else {
 		r, err = convergence.Weak(ctx, p, m, dts, s)
 	}
-	if code, done := finishStudy("convergence", err, *plotPath, func() error { return convergence.WritePlot(*plotPath, r) }, *asJSON, r, stdout, stderr); done {
+	if _, failed := errors.AsType[*sdeint.SolveError](err); failed {
+		err = fmt.Errorf("%w\n(fixed steps of the largest dt may be unstable for %s: try smaller -dts)", err, p.Name)
+	}
+	if code, done := finishStudy("convergence", err, *plotPath, func() error { return convergence.WritePlot(*plotPath, r) }, *asJSON, *asCSV, r, stdout, stderr); done {
 		return code
 	}
 	fmt.Fprintf(stdout, "%s convergence of %s on %s (%s), %d paths, seed %d\n", r.Kind, r.Method, r.Problem, r.Reference, r.Paths, r.Seed)
@@ -131,10 +153,13 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	problem := fs.String("problem", "gbm", "problem: "+strings.Join(problems.Names(), ", "))
 	methodsFlag := fs.String("methods", "", "comma-separated adaptive methods (default: the problem's default method)")
 	tolsFlag := fs.String("tols", "1e-1,1e-2,1e-3,1e-4", "comma-separated tolerances (ε_rel = ε_abs)")
+	ctlFlag := fs.String("controllers", "i", "comma-separated step-size controllers: i (the method's integral controller), pi (P 0.1, I 0.3), pid:P/I/D")
+	source := fs.String("brownian", "bridge", "Brownian source: bridge, tree or redraw (an ablation: biased)")
 	paths := fs.Int("paths", 1000, "paths")
 	seed := fs.Uint64("seed", 1, "random seed")
 	workers := fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	asCSV := fs.Bool("csv", false, "print the rows as CSV")
 	plotPath := fs.String("plot", "", "write a log–log PNG of error against NFE to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: gofast workprecision [flags]
@@ -185,16 +210,36 @@ Flags:`)
 	if *paths < 2 || *workers < 0 {
 		return usage("-paths must be ≥ 2 and -workers ≥ 0")
 	}
-	wp, err := convergence.WorkPrecision(ctx, p, ms, tols, nil, convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers,
-		Progress: func(msg string) { fmt.Fprintln(stderr, msg) }})
-	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, wp, stdout, stderr); done {
+	var ctls []convergence.Controller
+	for _, name := range strings.Split(*ctlFlag, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		c, err := control.ParseController(name)
+		if err != nil {
+			return usage("%v", err)
+		}
+		ctls = append(ctls, convergence.Controller{Name: name, Control: c})
+	}
+	if *asJSON && *asCSV {
+		return usage("-json and -csv exclude each other")
+	}
+	src, err := wpSource(*source)
+	if err != nil {
+		return usage("%v", err)
+	}
+	wp, err := convergence.WorkPrecision(ctx, p, ms, tols, ctls, convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers,
+		Brownian: src, Progress: func(msg string) { fmt.Fprintln(stderr, msg) }})
+	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, *asCSV, wp, stdout, stderr); done {
 		return code
 	}
-	fmt.Fprintf(stdout, "work–precision on %s, %d paths, seed %d; error: %s\n", wp.Problem, wp.Paths, wp.Seed, wp.Error)
+	fmt.Fprintf(stdout, "work–precision on %s (%s source), %d paths, seed %d; error: %s\n", wp.Problem, *source, wp.Paths, wp.Seed, wp.Error)
+	fmt.Fprintln(stdout, "mean and var: errors of the mean and variance of X₁(T) against the exact moments (a biased Brownian source shows there)")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\ttol\terror\t± SE\tNFE/path\twall")
+	fmt.Fprintln(tw, "method\tcontroller\ttol\terror\t± SE\tmean\t± SE\tvar\t± SE\tNFE/path\twall")
 	for _, r := range wp.Rows {
-		fmt.Fprintf(tw, "%s\t%g\t%.4g\t%.2g\t%.1f\t%.3fs\n", r.Method, r.Tol, r.Error, r.ErrorSE, r.NFEMean, r.WallSeconds)
+		fmt.Fprintf(tw, "%s\t%s\t%g\t%.4g\t%.2g\t%+.3g\t%.2g\t%+.3g\t%.2g\t%.1f\t%.3fs\n", r.Method, r.Controller, r.Tol, r.Error, r.ErrorSE,
+			r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean, r.WallSeconds)
 	}
 	tw.Flush()
 	return 0
@@ -203,10 +248,10 @@ Flags:`)
 // finishStudy handles what convergence and workprecision share after the
 // study: its error (exit 2 for a refused method/problem pair, else 1), the
 // plot, and the JSON output. done says the command's output is complete.
-func finishStudy(cmd string, err error, plotPath string, plot func() error, asJSON bool, v any, stdout, stderr io.Writer) (code int, done bool) {
+func finishStudy(cmd string, err error, plotPath string, plot func() error, asJSON, asCSV bool, v interface{ WriteCSV(io.Writer) error }, stdout, stderr io.Writer) (code int, done bool) {
 	if err != nil {
 		fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused {
+		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused || errors.Is(err, convergence.ErrNothingExact) {
 			return 2, true
 		}
 		return 1, true
@@ -221,9 +266,30 @@ func finishStudy(cmd string, err error, plotPath string, plot func() error, asJS
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(v); err != nil {
+			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
+			return 1, true
+		}
+		return 0, true
+	}
+	if asCSV {
+		if err := v.WriteCSV(stdout); err != nil {
+			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
 			return 1, true
 		}
 		return 0, true
 	}
 	return 0, false
+}
+
+// wpSource returns the Brownian source a work–precision study names.
+func wpSource(name string) (brownian.Source, error) {
+	switch name {
+	case "bridge", "":
+		return brownian.Bridge{}, nil
+	case "tree":
+		return brownian.Tree{}, nil
+	case "redraw":
+		return brownian.Redraw{}, nil
+	}
+	return nil, fmt.Errorf("-brownian %q: want bridge, tree or redraw", name)
 }

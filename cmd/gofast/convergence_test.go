@@ -53,7 +53,7 @@ func TestWorkPrecisionCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &wp); err != nil || len(wp.Rows) != 2 {
 		t.Fatalf("%v: %s", err, out)
 	}
-	for _, k := range []string{"method", "tol", "error", "error_se", "nfe_mean", "wall_seconds"} {
+	for _, k := range []string{"method", "controller", "tol", "error", "error_se", "mean_error", "mean_error_se", "var_error", "var_error_se", "nfe_mean", "wall_seconds"} {
 		if _, ok := wp.Rows[0][k]; !ok {
 			t.Errorf("rows lack %q", k)
 		}
@@ -64,9 +64,41 @@ func TestWorkPrecisionCLI(t *testing.T) {
 		{"convergence", "-kind", "medium"},
 		{"convergence", "-dts", "0.3,0.1"},
 		{"convergence", "-method", "ggf"},
+		{"convergence", "-problem", "lorenz"},
+		{"convergence", "-paths", "1"},
+		{"convergence", "-phi", "x1"},
+		{"convergence", "-kind", "weak", "-phi", "x9"},
+		{"convergence", "-json", "-csv"},
+		{"workprecision", "-controllers", "pid:1"},
+		{"workprecision", "-brownian", "grid"},
 	} {
 		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))
 		}
+	}
+}
+
+// TestStudiesCSV: -csv prints a header and one line per row; the
+// work–precision study runs one row per controller; a convergence study
+// with few paths works; an unstable coarse step says what to try.
+func TestStudiesCSV(t *testing.T) {
+	code, out, errs := runArgs(t, "convergence", "-problem", "weak-sinh", "-method", "em", "-kind", "weak", "-phi", "0", "-exact", "-paths", "5", "-csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "problem,method,kind") || !strings.HasPrefix(lines[1], "weak-sinh,em,weak,5,") {
+		t.Errorf("convergence CSV:\n%s", out)
+	}
+	code, out, errs = runArgs(t, "workprecision", "-problem", "gbm", "-methods", "roberts", "-controllers", "i,pi", "-tols", "0.1,0.01", "-paths", "50", "-csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.Contains(lines[0], "controller") || !strings.Contains(lines[3], ",roberts,pi,0.1,") {
+		t.Errorf("workprecision CSV:\n%s", out)
+	}
+	code, _, errs = runArgs(t, "convergence", "-problem", "stiff-quadratic", "-method", "em", "-paths", "200")
+	if code != 1 || !strings.Contains(errs, "try smaller -dts") {
+		t.Errorf("stiff-quadratic with dt 1/8: exit %d, %s", code, errs)
 	}
 }

@@ -429,3 +429,25 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestParseController: the names the command line accepts, and clear errors
+// for the rest.
+func TestParseController(t *testing.T) {
+	for in, want := range map[string]Settings{
+		"":                {},
+		"i":               {},
+		"Integral":        {},
+		"pi":              {PCoeff: 0.1, ICoeff: 0.3},
+		"pid:0.2/0.4/0.1": {PCoeff: 0.2, ICoeff: 0.4, DCoeff: 0.1},
+	} {
+		got, err := ParseController(in)
+		if err != nil || got.PCoeff != want.PCoeff || got.ICoeff != want.ICoeff || got.DCoeff != want.DCoeff {
+			t.Errorf("ParseController(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"p", "pid", "pid:1/2", "pid:a/0/0", "pid:0/0/0", "pid:NaN/1/0", "pi:1", "i:2"} {
+		if _, err := ParseController(in); err == nil {
+			t.Errorf("ParseController(%q) accepted", in)
+		}
+	}
+}

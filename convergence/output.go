@@ -1,0 +1,93 @@
+package convergence
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+)
+
+// finite returns x, or nil (JSON null) when x is NaN or infinite, which
+// JSON cannot represent.
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// MarshalJSON writes non-finite values as null.
+func (r Row) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Dt      *float64 `json:"dt"`
+		Error   *float64 `json:"error"`
+		ErrorSE *float64 `json:"error_se"`
+		NFEMean *float64 `json:"nfe_mean"`
+	}{finite(r.Dt), finite(r.Error), finite(r.ErrorSE), finite(r.NFEMean)})
+}
+
+// MarshalJSON writes non-finite values as null.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // without methods, so no recursion
+	return json.Marshal(struct {
+		plain
+		Order   *float64 `json:"order"`
+		OrderSE *float64 `json:"order_se"`
+	}{plain(r), finite(r.Order), finite(r.OrderSE)})
+}
+
+// MarshalJSON writes non-finite values (unknown moments) as null.
+func (r WPRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Method      string   `json:"method"`
+		Controller  string   `json:"controller"`
+		Tol         *float64 `json:"tol"`
+		Error       *float64 `json:"error"`
+		ErrorSE     *float64 `json:"error_se"`
+		MeanError   *float64 `json:"mean_error"`
+		MeanErrorSE *float64 `json:"mean_error_se"`
+		VarError    *float64 `json:"var_error"`
+		VarErrorSE  *float64 `json:"var_error_se"`
+		NFEMean     *float64 `json:"nfe_mean"`
+		WallSeconds *float64 `json:"wall_seconds"`
+	}{r.Method, r.Controller, finite(r.Tol), finite(r.Error), finite(r.ErrorSE), finite(r.MeanError), finite(r.MeanErrorSE),
+		finite(r.VarError), finite(r.VarErrorSE), finite(r.NFEMean), finite(r.WallSeconds)})
+}
+
+// num formats x for CSV: shortest exact form, empty when not finite.
+func num(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// WriteCSV writes the study's rows as CSV with a header line; every row
+// repeats the problem, method, kind, paths, seed and the fitted order, so
+// files of several studies concatenate into one table.
+func (r *Result) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"problem", "method", "kind", "paths", "seed", "dt", "error", "error_se", "nfe_mean", "order", "order_se"})
+	for _, row := range r.Rows {
+		cw.Write([]string{r.Problem, r.Method, r.Kind, strconv.Itoa(r.Paths), strconv.FormatUint(r.Seed, 10),
+			num(row.Dt), num(row.Error), num(row.ErrorSE), num(row.NFEMean), num(r.Order), num(r.OrderSE)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCSV writes the study's rows as CSV with a header line; unknown
+// moment errors are empty fields.
+func (wp *WPResult) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"problem", "paths", "seed", "method", "controller", "tol", "error", "error_se",
+		"mean_error", "mean_error_se", "var_error", "var_error_se", "nfe_mean", "wall_seconds"})
+	for _, r := range wp.Rows {
+		cw.Write([]string{wp.Problem, strconv.Itoa(wp.Paths), strconv.FormatUint(wp.Seed, 10), r.Method, r.Controller,
+			num(r.Tol), num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
+			num(r.VarError), num(r.VarErrorSE), num(r.NFEMean), num(r.WallSeconds)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
