@@ -98,8 +98,13 @@ func TestBridgeExactUnderRejection(t *testing.T) {
 // TestRedrawBiasedUnderRejection: the same walk with Redraw accepts only
 // draws with |ΔW| ≤ √h, so every accepted increment is a truncated normal of
 // variance (1 − 2φ(1)/(2Φ(1) − 1))·h ≈ 0.29h: Var W(1) falls far below 1.
+// The rejection rate must reach 30%, as for the bridge, or the walk is not
+// the stress it claims to be.
 func TestRedrawBiasedUnderRejection(t *testing.T) {
-	mid, end, _ := rejectingWalk(Redraw{}, 100_000, 11)
+	mid, end, rate := rejectingWalk(Redraw{}, 100_000, 11)
+	if rate < 0.3 {
+		t.Fatalf("rejection rate %.3f < 0.3: the test does not stress the source", rate)
+	}
 	dev, _ := checkBrownian(mid, end)
 	if dev[1] > -4 {
 		t.Errorf("redraw's Var W(1) deviates by only %.2f SE; the bias should be detected", dev[1])
@@ -131,9 +136,11 @@ func TestBridgeMemory(t *testing.T) {
 }
 
 // TestBridgeProperty (gopter): for random sequences of attempts with sizes
-// down to 1e-14 and random accept/reject decisions, covering [0, 1], the
-// accepted increments sum to the path's final W to rounding, and no value is
-// NaN or Inf.
+// down to 1e-14 and random accept/reject decisions, covering [0, 1], with and
+// without the Lévy area, the accepted increments sum to the path's final W to
+// rounding, and no served increment or area and no pending value or area on
+// the path is NaN or Inf. A non-finite value at any attempt fails the
+// property, not only at the last one.
 func TestBridgeProperty(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(1)
 	params.MinSuccessfulTests = 200
@@ -145,19 +152,21 @@ func TestBridgeProperty(t *testing.T) {
 	genAttempt := gopter.CombineGens(gen.Float64Range(-14, 0), gen.Bool()).Map(func(v []any) attempt {
 		return attempt{Exp: v[0].(float64), Accept: v[1].(bool)}
 	})
-	props.Property("accepted increments sum to W(1)", prop.ForAll(
-		func(seq []attempt, m int, path uint64) bool {
-			p := Bridge{}.NewPath(m, 1).(*bridgePath)
+	props.Property("accepted increments sum to W(1), every value finite", prop.ForAll(
+		func(seq []attempt, m int, path uint64, levy bool) bool {
+			p := Bridge{Levy: levy}.NewPath(m, 1).(*bridgePath)
 			p.Reset(Key{Seed: 9, Path: path})
 			sum := make([]float64, m)
-			dw := make([]float64, m)
+			dw, area := make([]float64, m), make([]float64, m)
 			tau := 0.0
 			step := func(to float64, accept bool) bool {
-				p.Increment(dw, to)
-				for _, v := range dw {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						return false
-					}
+				if levy {
+					p.IncrementLevy(dw, area, to)
+				} else {
+					p.Increment(dw, to)
+				}
+				if !allFinite(dw) || !allFinite(area) || !allFinite(p.vals) || !allFinite(p.areas) || !allFinite(p.cur) {
+					return false
 				}
 				if accept {
 					p.Accept()
@@ -172,8 +181,11 @@ func TestBridgeProperty(t *testing.T) {
 			}
 			for _, a := range seq {
 				to := tau + math.Pow(10, a.Exp)*(1-tau)
-				if to <= tau || !step(to, a.Accept) {
-					continue
+				if to <= tau {
+					continue // rounding: too short to leave τ
+				}
+				if !step(to, a.Accept) {
+					return false
 				}
 			}
 			if tau < 1 && !step(1, true) {
@@ -189,13 +201,27 @@ func TestBridgeProperty(t *testing.T) {
 		gen.SliceOf(genAttempt),
 		gen.IntRange(1, 3),
 		gen.UInt64(),
+		gen.Bool(),
 	))
 	props.TestingRun(t)
 }
 
-// FuzzBridge drives a bridge path with arbitrary float targets and accept
-// flags: it must never panic, and every increment to a finite target after
-// the current time must be finite.
+// allFinite reports whether no element of x is NaN or ±Inf.
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzBridge drives a bridge path, with or without the Lévy area, with
+// arbitrary float targets and accept flags: it must never panic; every
+// increment and area to a finite target after the current time must be
+// finite (so splitLevy, IncrementLevy and joinLevy see arbitrary splits),
+// every pending value and area stays finite, and an invalid target gives
+// zeros.
 func FuzzBridge(f *testing.F) {
 	seed := func(vs ...float64) []byte {
 		var b []byte
@@ -205,26 +231,38 @@ func FuzzBridge(f *testing.F) {
 		}
 		return b
 	}
-	f.Add(seed(0.5, 0.25, 0.5, 1))
-	f.Add(seed(1e-14, 2e-14, 1, 1e-300, math.NaN(), math.Inf(1), -1, 0.7))
-	f.Add(seed(0.3, 0.3, 0.3, 0.29999999999999993, 0.30000000000000004, 1))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p := Bridge{}.NewPath(2, 1).(*bridgePath)
+	for _, levy := range []bool{false, true} {
+		f.Add(seed(0.5, 0.25, 0.5, 1), levy)
+		f.Add(seed(1e-14, 2e-14, 1, 1e-300, math.NaN(), math.Inf(1), -1, 0.7), levy)
+		f.Add(seed(0.3, 0.3, 0.3, 0.29999999999999993, 0.30000000000000004, 1), levy)
+	}
+	// Splits at fractions near 0, ½ and 1 of a pending interval, on both
+	// branches of splitLevy.
+	f.Add(seed(1, 1e-12, 0.5, 0.9999999999, 0.75, 1), true)
+	f.Fuzz(func(t *testing.T, data []byte, levy bool) {
+		p := Bridge{Levy: levy}.NewPath(2, 1).(*bridgePath)
 		p.Reset(Key{Seed: 1})
-		var dw [2]float64
+		var dw, area [2]float64
 		for len(data) >= 9 {
 			to := math.Float64frombits(binary.LittleEndian.Uint64(data))
 			flag := data[8]
 			data = data[9:]
-			p.Increment(dw[:], to)
+			if levy {
+				p.IncrementLevy(dw[:], area[:], to)
+			} else {
+				p.Increment(dw[:], to)
+			}
 			valid := to > p.tau && !math.IsInf(to, 0)
-			for _, v := range dw {
-				if valid && (math.IsNaN(v) || math.IsInf(v, 0)) {
-					t.Fatalf("increment to %v from %v is %v", to, p.tau, dw)
+			for j := range dw {
+				if valid && !allFinite([]float64{dw[j], area[j]}) {
+					t.Fatalf("levy %v: increment to %v from %v is %v, area %v", levy, to, p.tau, dw, area)
 				}
-				if !valid && v != 0 {
-					t.Fatalf("invalid target %v from %v gave %v, want 0", to, p.tau, dw)
+				if !valid && (dw[j] != 0 || area[j] != 0) {
+					t.Fatalf("levy %v: invalid target %v from %v gave %v, area %v; want 0", levy, to, p.tau, dw, area)
 				}
+			}
+			if !allFinite(p.vals) || !allFinite(p.areas) {
+				t.Fatalf("levy %v: non-finite pending values %v or areas %v at times %v", levy, p.vals, p.areas, p.times)
 			}
 			before := p.tau
 			if flag%2 == 0 {
