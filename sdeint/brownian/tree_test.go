@@ -2,6 +2,7 @@ package brownian
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -94,15 +95,16 @@ func TestTreeQueryOrder(t *testing.T) {
 
 // TestTreeLaw: over 40000 paths, bridge midpoints of a dyadic node are
 // conditionally normal with variance (b−a)/4 (KS p > 0.001 on the
-// normalised deviation from the endpoints' mean); W at the off-grid time 0.3
-// and the increment to 0.7 have variances 0.3 and 0.4 and are uncorrelated
-// (4 SE); and paths are independent (W(1) of consecutive paths uncorrelated
-// within 4 SE).
+// normalised deviation from the endpoints' mean; with the Lévy area the law
+// is another, see TestLevyMidpointLaw); W at the off-grid time 0.3 and the
+// increment to 0.7 have variances 0.3 and 0.4 and are uncorrelated (4 SE);
+// and paths are independent (see treeIndependence).
 func TestTreeLaw(t *testing.T) {
 	const n = 40000
 	for _, tr := range []Tree{{Tol: 1e-4}, {Tol: 1e-4, Levy: true}} {
 		z := make([]float64, n)
 		w3, w37, w1 := make([]float64, n), make([]float64, n), make([]float64, n)
+		w1seed := make([]float64, n)
 		p := tr.NewPath(1, 1)
 		a, b := 0.375, 0.5
 		for i := range n {
@@ -112,11 +114,9 @@ func TestTreeLaw(t *testing.T) {
 			w3[i] = treeW(p, k, 0.3, 1)[0]
 			w37[i] = treeW(p, k, 0.7, 1)[0] - w3[i]
 			w1[i] = treeW(p, k, 1, 1)[0]
+			w1seed[i] = treeW(p, Key{Seed: 6, Path: uint64(i)}, 1, 1)[0]
 		}
 		if !tr.Levy {
-			// With the Lévy area known the midpoint's law is different
-			// (variance (b−a)/16 given the area); the unconditional law of
-			// W is what the other checks test.
 			if _, pv := mcstat.KS(z, mcstat.NormalCDF); pv < 1e-3 {
 				t.Errorf("%+v: bridge midpoints fail KS, p = %v", tr, pv)
 			}
@@ -132,8 +132,109 @@ func TestTreeLaw(t *testing.T) {
 		if r, se := mcstat.CorrSE(w3, w37); math.Abs(r) > 4*se {
 			t.Errorf("%+v: corr(W(0.3), W(0.7)−W(0.3)) = %.4f ± %.4f", tr, r, se)
 		}
-		if r, se := mcstat.CorrSE(w1[:n-1], w1[1:]); math.Abs(r) > 4*se {
-			t.Errorf("%+v: W(1) of consecutive paths correlate: %.4f ± %.4f", tr, r, se)
+		treeIndependence(t, tr, w3, w1, w1seed)
+	}
+}
+
+// treeIndependence checks that distinct paths are independent: W(0.3) and
+// W(1) of path i, against W(0.3) and W(1) of path i+lag, for adjacent and
+// non-adjacent pairs (lags 1, 2, 3, 64, 1024 and n/2: neighbours, powers of
+// two that a weak key hash would favour, and far apart), and W(1) of the
+// same path index under seeds 5 and 6. Under independence a sample
+// correlation of N pairs has SE 1/√(N−3) (Fisher's z, delta method at
+// r = 0), computed here from N rather than from r so that a large r cannot
+// widen its own bound; each must be within 4 SE of 0. The 25 checks per
+// tree then raise a false alarm with probability about 25·6.3e-5 ≈ 0.2%.
+func treeIndependence(t *testing.T, tr Tree, w3, w1, w1seed []float64) {
+	t.Helper()
+	n := len(w1)
+	check := func(name string, x, y []float64) {
+		se := 1 / math.Sqrt(float64(len(x)-3))
+		if r, _ := mcstat.CorrSE(x, y); math.Abs(r) > 4*se {
+			t.Errorf("%+v: %s correlate: r = %.4f, SE %.4f", tr, name, r, se)
+		}
+	}
+	series := []struct {
+		name string
+		x    []float64
+	}{{"W(0.3)", w3}, {"W(1)", w1}}
+	for _, lag := range []int{1, 2, 3, 64, 1024, n / 2} {
+		for _, a := range series {
+			for _, b := range series {
+				check(fmt.Sprintf("%s of path i and %s of path i+%d", a.name, b.name, lag), a.x[:n-lag], b.x[lag:])
+			}
+		}
+	}
+	check("W(1) of a path under seeds 5 and 6", w1, w1seed)
+}
+
+// TestLevyMidpointLaw: the conditional law of W inside an interval given the
+// interval's increment and space-time Lévy area, for the Lévy tree and the
+// Lévy bridge.
+//
+// Derivation. Take an interval of length h, W = 0 at its start, and split it
+// at the fraction α (β = 1 − α). The pieces' increments w1 ~ N(0, αh),
+// w2 ~ N(0, βh) and areas H1 ~ N(0, αh/12), H2 ~ N(0, βh/12) are
+// independent (a piece's area is independent of its increment, and the
+// pieces of a Brownian path are independent). From the definition,
+// h(H + w/2) = ∫W = αh(H1 + w1/2) + βh(w1 + H2 + w2/2), so with w = w1 + w2
+//
+//	H = αH1 + βH2 + ½(βw1 − αw2).
+//
+// Hence Cov(w1, w) = αh, Cov(w1, H) = ½αβh, Var w = h, Cov(w, H) = 0 and
+// Var H = (α³ + β³ + 3αβ)h/12 = h/12. (w1, w, H) being jointly Gaussian,
+//
+//	E[w1 | w, H] = αw + (½αβh)/(h/12)·H = αw + 6αβH,
+//	Var[w1 | w, H] = αh − α²h − (½αβh)²/(h/12) = αβh(1 − 3αβ).
+//
+// At the midpoint (α = ½): W(mid) − (W(s) + W(u))/2 given (w, H) is
+// N(3H/2, h/16), independent of w. So z = (w1 − αw − 6αβH)/√(αβh(1 − 3αβ))
+// is N(0, 1) and uncorrelated with w and H. This is a law of Brownian motion,
+// not of one construction, so it holds on off-grid intervals of the tree too.
+//
+// Checked over 20000 paths on the tree's dyadic node [0.375, 0.5] at its
+// midpoint and on the off-grid [0.21, 0.83] at α = 0.3 and 0.8 (the two
+// branches of splitLevy, for the bridge): KS p > 0.001, Var z = 1 within
+// 4 SE, corr(z, H) and corr(z, w) within 4 SE of 0. A wrong mean
+// coefficient shows in corr(z, H): 1.4H instead of 1.5H gives
+// corr ≈ 0.1·√(1/12)/√(1/16) ≈ 0.12, about 16 SE.
+func TestLevyMidpointLaw(t *testing.T) {
+	const n = 20000
+	for _, src := range []Source{Tree{Tol: 1e-5, Levy: true}, Bridge{Levy: true}} {
+		p := src.NewPath(1, 1).(LevyPath)
+		dw, ar := make([]float64, 1), make([]float64, 1)
+		for _, c := range []struct{ s, u, alpha float64 }{{0.375, 0.5, 0.5}, {0.21, 0.83, 0.3}, {0.21, 0.83, 0.8}} {
+			h, a, b := c.u-c.s, c.alpha, 1-c.alpha
+			sd := math.Sqrt(a * b * h * (1 - 3*a*b))
+			z, ws, hs := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range n {
+				p.Reset(Key{Seed: 13, Path: uint64(i)})
+				p.Increment(dw, c.s)
+				p.Accept()
+				// The whole interval first, then (after a rejection, for
+				// the bridge a split of the known interval) the piece.
+				p.IncrementLevy(dw, ar, c.u)
+				w, H := dw[0], ar[0]
+				p.Reject()
+				p.Increment(dw, c.s+a*h)
+				z[i] = (dw[0] - a*w - 6*a*b*H) / sd
+				ws[i], hs[i] = w, H
+			}
+			name := fmt.Sprintf("%s on [%v, %v] at α = %v", src.Name(), c.s, c.u, c.alpha)
+			if _, pv := mcstat.KS(z, mcstat.NormalCDF); pv < 1e-3 {
+				t.Errorf("%s: z fails KS, p = %v", name, pv)
+			}
+			if v, se := mcstat.VarSE(z); math.Abs(v-1) > 4*se {
+				t.Errorf("%s: Var z = %.4f ± %.4f, want 1", name, v, se)
+			}
+			for _, y := range []struct {
+				name string
+				x    []float64
+			}{{"H", hs}, {"w", ws}} {
+				if r, se := mcstat.CorrSE(z, y.x); math.Abs(r) > 4*se {
+					t.Errorf("%s: corr(z, %s) = %.4f ± %.4f", name, y.name, r, se)
+				}
+			}
 		}
 	}
 }
