@@ -123,7 +123,12 @@ func MomentsOf(x []float64, n, p int) (mean []float64, cov *mat.SymDense) {
 //
 //	E[FD] ≈ Tr(C)/n + Σ_ij λ_iλ_j(1+δ_ij) / (2(n−1)(λ_i+λ_j)) ≤ (p+5)·Tr(C)/(4(n−1)),
 //
-// using λ_iλ_j/(λ_i+λ_j) ≤ (λ_i+λ_j)/4. The jackknife SE is calibrated when
+// using λ_iλ_j/(λ_i+λ_j) ≤ (λ_i+λ_j)/4. The terms are independent multiples
+// of χ²₁ variables to the same order, so FD's standard deviation there is
+//
+//	SD[FD] ≈ √(2Σ_i λ_i²/n² + Σ_i λ_i²/(2(n−1)²) + 2Σ_{i<j} (λ_iλ_j/((n−1)(λ_i+λ_j)))²),
+//
+// about 2/p of the floor for similar λ. The jackknife SE is calibrated when
 // the true distance dominates this floor (the first-order term
 // 2(m̂−m)ᵀ(m−m_ref) + … is then non-zero). At the floor FD is a quadratic
 // form in the moment errors and the SE only indicates the size of the
