@@ -5,6 +5,7 @@
 package bench
 
 import (
+	"math"
 	"runtime"
 	"sync"
 
@@ -264,4 +265,70 @@ func (ev *Evaluator) DispersionDiff(a, b []float64, n int) (diff, se float64) {
 	xa, la := ev.prepare(a, n)
 	xb, lb := ev.prepare(b, n)
 	return quality.DispersionDiff(xa, la, xb, lb, ev.ref, ev.refLab, ev.proj.P(), ev.Exact.Mix.K())
+}
+
+// projected is a sample as the evaluator scores it: projected rows in data
+// units and their component labels.
+type projected struct {
+	x   []float64
+	lab []int
+}
+
+// pairedSE returns the SEs of a's dispersion error and mode TV minus b's,
+// for samples drawn with common random numbers (row i of both from the same
+// draws), by a jackknife over G = 20 groups of row indices, leaving the same
+// rows out of both; the exact reference is held fixed, as both are compared
+// with it.
+func (ev *Evaluator) pairedSE(a, b projected) (dispSE, tvSE float64) {
+	n, p, K := len(a.lab), ev.proj.P(), ev.Exact.Mix.K()
+	if len(b.lab) != n || n < 2 {
+		return math.NaN(), math.NaN()
+	}
+	_, dispSE = quality.DispersionDiff(a.x, a.lab, b.x, b.lab, ev.ref, ev.refLab, p, K)
+	// Mode TV: label counts of the rows left in, against the reference's
+	// frequencies.
+	G := min(20, n)
+	ref := make([]float64, K)
+	for _, l := range ev.refLab {
+		ref[l] += 1 / float64(len(ev.refLab))
+	}
+	count := func(lab []int) ([]float64, []float64) {
+		all, by := make([]float64, K), make([]float64, G*K)
+		for g := range G {
+			// The groups of quality.DispersionDiff: rows [g·n/G, (g+1)·n/G).
+			for _, l := range lab[g*n/G : (g+1)*n/G] {
+				all[l]++
+				by[g*K+l]++
+			}
+		}
+		return all, by
+	}
+	ca, ga := count(a.lab)
+	cb, gb := count(b.lab)
+	tv := func(c, g []float64, skip int) float64 {
+		m := float64(n)
+		if skip >= 0 {
+			m = float64(n - ((skip+1)*n/G - skip*n/G))
+		}
+		var s float64
+		for k := range K {
+			v := c[k]
+			if skip >= 0 {
+				v -= g[skip*K+k]
+			}
+			s += math.Abs(v/m - ref[k])
+		}
+		return s / 2
+	}
+	loo := make([]float64, G)
+	var mean float64
+	for g := range G {
+		loo[g] = tv(ca, ga, g) - tv(cb, gb, g)
+		mean += loo[g] / float64(G)
+	}
+	var ss float64
+	for _, v := range loo {
+		ss += (v - mean) * (v - mean)
+	}
+	return dispSE, math.Sqrt(float64(G-1) / float64(G) * ss)
 }

@@ -101,6 +101,16 @@ type Row struct {
 	// VsEM1000NFERatio is EM-1000's NFE divided by this row's (adaptive
 	// rows only).
 	VsEM1000NFERatio *float64 `json:"vs_em1000_nfe_ratio"`
+	// DispersionDiffSE and ModeTVDiffSE are the standard errors of this
+	// row's dispersion error and mode TV minus EM-1000's, by a paired
+	// jackknife over groups of sample indices: every sampler draws sample i
+	// from the same prior draw, so the rows are correlated, and the exact
+	// reference both are compared with is shared, so its noise cancels in
+	// the difference. Run sets them; NaN (null) where not computed. Where
+	// not positive and finite (also the zero value), the verdict falls back
+	// to √(se_row² + se_EM1000²).
+	DispersionDiffSE float64 `json:"dispersion_diff_se"`
+	ModeTVDiffSE     float64 `json:"mode_tv_diff_se"`
 }
 
 // MarshalJSON encodes r with its JSON tags, in field order, writing NaN and
@@ -230,6 +240,7 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 
 	base := diffusion.Settings{N: n, Seed: cfg.Seed, Workers: cfg.Workers, Denoise: cfg.Denoise}
 	var rows []Row
+	var samples []projected // of each row, for the paired SEs
 	one := func(j job) error {
 		s := base
 		// Sampler settings on top of the shared ones.
@@ -238,10 +249,11 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		row := NewRow(data, sde, s, res, err, ev)
+		row, smp := newRow(data, sde, s, res, err, ev)
 		row.FDFloor = floor
 		row.Setting = j.label
 		rows = append(rows, row)
+		samples = append(samples, smp)
 		msg := fmt.Sprintf("%s %v %-32s NFE %7.1f (max %d)  dispersion %+.3f ± %.3f  %s",
 			data, cfg.Kind, j.label, row.NFEMean, row.NFEMax, row.Dispersion, row.DispersionSE, fmtSeconds(row.WallSeconds))
 		if row.Status != sdeint.Success.String() {
@@ -289,6 +301,13 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	if err := one(job{label: "exact", set: diffusion.Settings{Sampler: diffusion.ExactSampler}}); err != nil {
 		return Judge(rows), err
 	}
+	// Paired SEs of each row's difference from EM-1000 (rows[0]).
+	ref := samples[0]
+	for i := 1; i < len(rows); i++ {
+		if ref.lab != nil && samples[i].lab != nil {
+			rows[i].DispersionDiffSE, rows[i].ModeTVDiffSE = ev.pairedSE(samples[i], ref)
+		}
+	}
 	return Judge(order(rows)), nil
 }
 
@@ -326,7 +345,15 @@ func order(rows []Row) []Row {
 // is Sample's error; res may be nil. Setting is filled with a default label
 // (SettingLabel); FDFloor with ev's floor.
 func NewRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion.Result, err error, ev *Evaluator) Row {
+	row, _ := newRow(data, sde, s, res, err, ev)
+	return row
+}
+
+// newRow is NewRow, also returning the projected samples it scored (empty
+// when the run has no metrics).
+func newRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion.Result, err error, ev *Evaluator) (Row, projected) {
 	row := Row{
+		DispersionDiffSE: math.NaN(), ModeTVDiffSE: math.NaN(),
 		SDE:     sde.Kind.String(),
 		Data:    data,
 		Sampler: s.Sampler.String(),
@@ -368,10 +395,10 @@ func NewRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion
 	switch {
 	case res == nil && err != nil:
 		row.Status = "error: " + err.Error()
-		return row
+		return row, projected{}
 	case res == nil:
 		row.Status = "no result"
-		return row
+		return row, projected{}
 	}
 	row.Status = res.Status.String()
 	row.NFEMean, row.NFEMax, row.NFEDenoise = res.NFEMean, res.NFEMax, res.NFEDenoise
@@ -380,16 +407,17 @@ func NewRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion
 		if err != nil && res.Status == sdeint.Success {
 			row.Status = "error: " + err.Error()
 		}
-		return row
+		return row, projected{}
 	}
 	for _, v := range res.Model {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			row.Status = "non-finite samples"
-			return row
+			return row, projected{}
 		}
 	}
-	row.setMetrics(ev.Evaluate(res.Model, res.N))
-	return row
+	x, lab := ev.prepare(res.Model, res.N)
+	row.setMetrics(ev.metrics(x, lab))
+	return row, projected{x, lab}
 }
 
 func (r *Row) setMetrics(m Metrics) {
@@ -433,12 +461,13 @@ func SettingLabel(sde diffusion.SDE, s diffusion.Settings) string {
 // denoise, n) group, against the group's EM-1000 row, and returns rows.
 //
 // A row has equal quality to EM-1000 ("yes") when its dispersion error
-// and its mode-weight TV are each within 2 SE of EM-1000's,
-// |Δ| ≤ 2·√(se_row² + se_EM1000²), and "no" otherwise. The verdict only
-// counts when the comparison can see a difference that matters: the SE of
-// the dispersion difference, √(se_row² + se_EM1000²), must be at most a
-// fifth of the EM-100 vs EM-1000 dispersion gap, disp(EM-100) −
-// disp(EM-1000); otherwise (or without an EM-100 row, or with a gap ≤ 0)
+// and its mode-weight TV are each within 2 SE of the difference of
+// EM-1000's, and "no" otherwise. The SE of a difference is the row's
+// paired one (DispersionDiffSE, ModeTVDiffSE) when known, else
+// √(se_row² + se_EM1000²). The verdict only counts when the comparison can
+// see a difference that matters: the SE of the dispersion difference must
+// be at most a fifth of the EM-100 vs EM-1000 dispersion gap, disp(EM-100)
+// − disp(EM-1000); otherwise (or without an EM-100 row, or with a gap ≤ 0)
 // the row is "not resolved". A row without metrics (a failed run) is
 // "no". EM-1000, EM-100 and exact get "".
 func Judge(rows []Row) []Row {
@@ -488,8 +517,7 @@ func Verdict(row, ref Row, gap float64) string {
 	if math.IsNaN(row.Dispersion) || math.IsNaN(row.ModeTV) {
 		return EqualNo
 	}
-	seD := math.Hypot(row.DispersionSE, ref.DispersionSE)
-	seT := math.Hypot(row.ModeTVSE, ref.ModeTVSE)
+	seD, seT := diffSEs(row, ref)
 	if !(gap > 0) || !(seD <= gap/5) || math.IsNaN(seT) {
 		return EqualNotResolved
 	}
@@ -499,28 +527,44 @@ func Verdict(row, ref Row, gap float64) string {
 	return EqualNo
 }
 
+// diffSEs returns the SEs of row's dispersion error and mode TV minus
+// ref's: the paired ones when positive and finite, else √(se_row² +
+// se_ref²).
+func diffSEs(row, ref Row) (seD, seT float64) {
+	seD, seT = row.DispersionDiffSE, row.ModeTVDiffSE
+	if !(seD > 0) || math.IsInf(seD, 0) {
+		seD = math.Hypot(row.DispersionSE, ref.DispersionSE)
+	}
+	if !(seT > 0) || math.IsInf(seT, 0) {
+		seT = math.Hypot(row.ModeTVSE, ref.ModeTVSE)
+	}
+	return seD, seT
+}
+
 // Better reports whether row differs from ref (EM-1000) by more than 2 SE
 // only by being better: every metric of the verdict (dispersion error,
 // mode TV) that is off by more than 2 SE of the difference is closer to 0
 // in row. The verdict of Judge is two-sided ("equal quality"), so such a
 // row is "no"; WriteMarkdown shows it as "no (better)".
 func Better(row, ref Row) bool {
-	better := func(a, sea, b, seb float64) (off, ok bool) {
-		if math.Abs(a-b) <= 2*math.Hypot(sea, seb) {
+	better := func(a, b, se float64) (off, ok bool) {
+		if math.Abs(a-b) <= 2*se {
 			return false, true
 		}
 		return true, math.Abs(a) < math.Abs(b)
 	}
-	offD, okD := better(row.Dispersion, row.DispersionSE, ref.Dispersion, ref.DispersionSE)
-	offT, okT := better(row.ModeTV, row.ModeTVSE, ref.ModeTV, ref.ModeTVSE)
+	seD, seT := diffSEs(row, ref)
+	offD, okD := better(row.Dispersion, ref.Dispersion, seD)
+	offT, okT := better(row.ModeTV, ref.ModeTV, seT)
 	return (offD || offT) && okD && okT
 }
 
 // WriteMarkdown writes one markdown table per (data, sde) group of rows,
 // in the order the groups first appear, each headed by a line naming the
-// group, the sample size and the exact floor's FD. A "no" verdict whose
-// row is off only by being better than EM-1000 (Better) reads "no
-// (better)".
+// group, the sample size and the exact floor's FD; beside each row's
+// dispersion error, its difference from EM-1000's with the SE the verdict
+// uses. A "no" verdict whose row is off only by being better than EM-1000
+// (Better) reads "no (better)".
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
 	for gi, g := range groups(rows) {
@@ -534,8 +578,8 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 		}
 		fmt.Fprintf(&b, "**%s, %s**: n = %d, seed %d%s; floor FD (an exact sample of the same size) = %s\n\n",
 			r0.Data, strings.ToUpper(r0.SDE), r0.N, r0.Seed, den, fmtG(r0.FDFloor))
-		b.WriteString("| setting | NFE (mean/max) | FD (±SE) | SW2 (±SE) | mode TV (±SE) | dispersion (±SE) | equal quality to EM-1000 | × fewer NFE than EM-1000 | wall |\n")
-		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| setting | NFE (mean/max) | FD (±SE) | SW2 (±SE) | mode TV (±SE) | dispersion (±SE) | Δ dispersion vs EM-1000 (±SE) | equal quality to EM-1000 | × fewer NFE than EM-1000 | wall |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 		var ref *Row
 		for i := range g {
 			if g[i].Setting == fmt.Sprintf("EM %d", emRef) {
@@ -567,9 +611,14 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 			if r.Status != sdeint.Success.String() {
 				setting += " (" + r.Status + ")"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			delta := "—"
+			if ref != nil && r.Setting != ref.Setting && !math.IsNaN(r.Dispersion) {
+				seD, _ := diffSEs(r, *ref)
+				delta = pmSignedSE(r.Dispersion-ref.Dispersion, seD)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				setting, nfe, pmSig(r.FD, r.FDSE), pmSig(r.SW2, r.SW2SE), pmSE(r.ModeTV, r.ModeTVSE, 3),
-				pmSignedSE(r.Dispersion, r.DispersionSE), eq, ratio, fmtSeconds(r.WallSeconds))
+				pmSignedSE(r.Dispersion, r.DispersionSE), delta, eq, ratio, fmtSeconds(r.WallSeconds))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -95,7 +95,7 @@ func TestRunSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"**gmm2d, VP**", "**gmm2d, VE**", "floor FD",
-		"| setting | NFE (mean/max) | FD (±SE) | SW2 (±SE) | mode TV (±SE) | dispersion (±SE) | equal quality to EM-1000 | × fewer NFE than EM-1000 | wall |",
+		"| setting | NFE (mean/max) | FD (±SE) | SW2 (±SE) | mode TV (±SE) | dispersion (±SE) | Δ dispersion vs EM-1000 (±SE) | equal quality to EM-1000 | × fewer NFE than EM-1000 | wall |",
 		"| EM 1000 | 1000.0 / 1000 |", "| exact | 0 |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
@@ -204,6 +204,12 @@ func row(setting string, disp, dispSE, tv, tvSE float64) Row {
 	return r
 }
 
+// paired sets a row's paired SEs of its differences from EM-1000.
+func paired(r Row, seD, seT float64) Row {
+	r.DispersionDiffSE, r.ModeTVDiffSE = seD, seT
+	return r
+}
+
 // TestVerdict: the equal-quality rule on hand-made rows. EM-1000 has
 // dispersion 0.00 ± 0.01 and mode TV 0.02 ± 0.01; the EM-100 gap is 0.20,
 // so the dispersion difference's SE must be ≤ 0.04.
@@ -226,6 +232,12 @@ func TestVerdict(t *testing.T) {
 		// Exactly at the boundary of resolution: √(0.0387²+0.01²) ≈ 0.03997.
 		{"just resolved", row("a", 0, 0.0387, 0.02, 0.01), EqualYes},
 		{"failed run", row("a", math.NaN(), math.NaN(), math.NaN(), math.NaN()), EqualNo},
+		// Paired SEs replace √(se_row² + se_EM1000²) when known: a pairing
+		// that cancels shared noise resolves a noisy row, and sees a
+		// difference the independent SE would hide.
+		{"paired: resolved", paired(row("a", 0.01, 0.05, 0.02, 0.01), 0.01, 0.01), EqualYes},
+		{"paired: off", paired(row("a", 0.025, 0.01, 0.02, 0.01), 0.005, 0.01), EqualNo},
+		{"paired: mode TV off", paired(row("a", 0, 0.01, 0.035, 0.01), 0.01, 0.005), EqualNo},
 	}
 	for _, c := range cases {
 		if got := Verdict(c.r, em, gap); got != c.want {
