@@ -20,6 +20,12 @@ import (
 // pinned point beyond a pathological draw could be unreachable). It returns
 // W(½), W(1) and the rejection rate.
 func rejectingWalk(src Source, paths int, seed uint64) (mid, end []float64, rate float64) {
+	return rejectingWalkStops(src, paths, seed, 0.5, 1)
+}
+
+// rejectingWalkStops is rejectingWalk over [0, stop2] with a stop at stop1:
+// it returns W(stop1), W(stop2) and the rejection rate.
+func rejectingWalkStops(src Source, paths int, seed uint64, stop1, stop2 float64) (mid, end []float64, rate float64) {
 	mid, end = make([]float64, paths), make([]float64, paths)
 	p := src.NewPath(1, 1)
 	var dw [1]float64
@@ -27,7 +33,7 @@ func rejectingWalk(src Source, paths int, seed uint64) (mid, end []float64, rate
 	for i := range paths {
 		p.Reset(Key{Seed: seed, Path: uint64(i)})
 		tau, h, w := 0.0, 0.1, 0.0
-		for _, stop := range []float64{0.5, 1} {
+		for _, stop := range []float64{stop1, stop2} {
 			for tau < stop {
 				to := math.Min(tau+h, stop)
 				p.Increment(dw[:], to)
@@ -43,7 +49,7 @@ func rejectingWalk(src Source, paths int, seed uint64) (mid, end []float64, rate
 				tau = to
 				h *= 1.5
 			}
-			if stop == 0.5 {
+			if stop == stop1 {
 				mid[i] = w
 			}
 		}
@@ -102,6 +108,7 @@ func TestBridgeExactUnderRejection(t *testing.T) {
 // the stress it claims to be.
 func TestRedrawBiasedUnderRejection(t *testing.T) {
 	mid, end, rate := rejectingWalk(Redraw{}, 100_000, 11)
+	t.Logf("rejection rate %.3f", rate)
 	if rate < 0.3 {
 		t.Fatalf("rejection rate %.3f < 0.3: the test does not stress the source", rate)
 	}

@@ -3,6 +3,8 @@ package brownian
 import (
 	"math"
 	"testing"
+
+	"github.com/gofast-sde/gofast/internal/mcstat"
 )
 
 // TestGridSubgrid: a pre-drawn grid of 64 cells serves a solve on 64 steps
@@ -47,5 +49,117 @@ func TestGridSubgrid(t *testing.T) {
 	}
 	if math.Abs(sum-fine[2*31]) > 1e-12 {
 		t.Errorf("W(½) after a rejection: %v, want %v", sum, fine[2*31])
+	}
+}
+
+// TestGridExactOffGrid: a pre-drawn grid of 4 cells (length ¼) serves times
+// inside its cells exactly, under fixed and adaptive steps.
+//
+// A single step to the off-grid time 0.3 gives Var W(0.3) = 0.3 (4 SE over
+// 40000 paths, SE ≈ 0.3·√(2/n) ≈ 0.0021); linear interpolation between the
+// grid values would give 0.3 − 0.05·0.2/0.25 = 0.26, 19 SE off.
+//
+// The draw-dependent rejections of rejectingWalk (stops at 0.3 and 0.7, so
+// both stops and most attempts fall inside cells; at least 30% of the
+// attempts rejected) leave W(0.3) and W(0.7) − W(0.3) with variances 0.3 and
+// 0.4 (4 SE), uncorrelated (4 SE), and W(0.3)/√0.3 N(0, 1) by KS
+// (p > 0.001). And W at the grid times ½ and 1 is the grid's value, bit for
+// bit, whatever was drawn inside the cells: adaptive and fixed-step solves on
+// the grid share the path there.
+func TestGridExactOffGrid(t *testing.T) {
+	const n = 40000
+	src := Grid{Steps: 4}
+	p := src.NewPath(1, 1)
+	w := make([]float64, n)
+	for i := range n {
+		w[i] = treeW(p, Key{Seed: 21, Path: uint64(i)}, 0.3, 1)[0]
+	}
+	if v, se := mcstat.VarSE(w); math.Abs(v-0.3) > 4*se {
+		t.Errorf("single step: Var W(0.3) = %.4f ± %.4f, want 0.3", v, se)
+	}
+
+	mid, end, rate := rejectingWalkStops(src, n, 22, 0.3, 0.7)
+	t.Logf("rejection rate %.3f", rate)
+	if rate < 0.3 {
+		t.Fatalf("rejection rate %.3f < 0.3: the test does not stress the source", rate)
+	}
+	inc := make([]float64, n)
+	for i := range inc {
+		inc[i] = end[i] - mid[i]
+	}
+	for _, c := range []struct {
+		name string
+		x    []float64
+		want float64
+	}{{"W(0.3)", mid, 0.3}, {"W(0.7) − W(0.3)", inc, 0.4}} {
+		if v, se := mcstat.VarSE(c.x); math.Abs(v-c.want) > 4*se {
+			t.Errorf("under rejections: Var %s = %.4f ± %.4f, want %v", c.name, v, se, c.want)
+		}
+	}
+	if r, se := mcstat.CorrSE(mid, inc); math.Abs(r) > 4*se {
+		t.Errorf("under rejections: corr(W(0.3), W(0.7) − W(0.3)) = %.4f ± %.4f", r, se)
+	}
+	norm := make([]float64, n)
+	for i := range norm {
+		norm[i] = mid[i] / math.Sqrt(0.3)
+	}
+	if _, pv := mcstat.KS(norm, mcstat.NormalCDF); pv < 1e-3 {
+		t.Errorf("under rejections: W(0.3)/√0.3 fails KS, p = %v", pv)
+	}
+
+	// Grid values: an adaptive walk with rejections inside cells, against
+	// fixed quarter steps.
+	for path := range uint64(50) {
+		k := Key{Seed: 23, Path: path}
+		fixed := src.NewPath(1, 1).(*gridPath)
+		fixed.Reset(k)
+		var dw [1]float64
+		want := map[float64]float64{}
+		for _, to := range []float64{0.25, 0.5, 0.75, 1} {
+			fixed.Increment(dw[:], to)
+			fixed.Accept()
+			want[to] = fixed.cur[0]
+		}
+		q := src.NewPath(1, 1).(*gridPath)
+		q.Reset(k)
+		for _, a := range []struct {
+			to     float64
+			accept bool
+		}{{0.4, false}, {0.1, true}, {0.3, false}, {0.2, true}, {0.5, true}, {0.9, false}, {0.6, true}, {1, true}} {
+			q.Increment(dw[:], a.to)
+			if !a.accept {
+				q.Reject()
+				continue
+			}
+			q.Accept()
+			if v, ok := want[a.to]; ok && q.cur[0] != v {
+				t.Fatalf("path %d: W(%v) = %v after in-cell queries, %v on fixed steps", path, a.to, q.cur[0], v)
+			}
+		}
+	}
+}
+
+// TestGridMemory: inside a cell a pre-drawn grid remembers rejected draws as
+// the bridge does: a retry to a rejected attempt's end returns the same
+// increment, and a shorter accepted step followed by the rest sums to it.
+func TestGridMemory(t *testing.T) {
+	p := Grid{Steps: 2}.NewPath(2, 1)
+	p.Reset(Key{Seed: 1, Path: 2})
+	var a, b, c, d [2]float64
+	p.Increment(a[:], 0.3)
+	p.Reject()
+	p.Increment(b[:], 0.3)
+	if a != b {
+		t.Fatalf("same attempt after a rejection: %v then %v", a, b)
+	}
+	p.Reject()
+	p.Increment(c[:], 0.1)
+	p.Accept()
+	p.Increment(d[:], 0.3)
+	p.Accept()
+	for j := range a {
+		if got := c[j] + d[j]; math.Abs(got-a[j]) > 1e-15 {
+			t.Errorf("component %d: W(0.1) + (W(0.3) − W(0.1)) = %v, want the rejected W(0.3) = %v", j, got, a[j])
+		}
 	}
 }
