@@ -1,6 +1,7 @@
 package brownian
 
 import (
+	"encoding/binary"
 	"math"
 	"testing"
 
@@ -162,4 +163,66 @@ func TestGridMemory(t *testing.T) {
 			t.Errorf("component %d: W(0.1) + (W(0.3) − W(0.1)) = %v, want the rejected W(0.3) = %v", j, got, a[j])
 		}
 	}
+}
+
+// FuzzGrid drives a pre-drawn grid path (7 cells, so that few targets are
+// grid times) with arbitrary float targets and accept flags: it must never
+// panic; an increment to a target after the current time within the span is
+// finite, and to any other target zero; the in-cell points stay sorted after
+// the current position; and W at a grid time is the grid's value, bit for
+// bit, whatever was queried inside the cells before.
+func FuzzGrid(f *testing.F) {
+	seed := func(vs ...float64) []byte {
+		var b []byte
+		for i, v := range vs {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			b = append(b, byte(i%3))
+		}
+		return b
+	}
+	f.Add(seed(0.1, 0.05, 0.3, 2.0/7, 0.2, 1))
+	f.Add(seed(1e-300, 1.0/7*(1+1e-10), 1, 2, math.NaN(), math.Inf(1), -1, 0.7))
+	f.Add(seed(0.3, 0.3, 0.30000000000000004, 0.29999999999999993, 0.5, 1+1e-13))
+	const cells = 7
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k := Key{Seed: 1, Path: 2}
+		ref := Grid{Steps: cells}.NewPath(2, 1).(*gridPath)
+		ref.Reset(k)
+		ref.fill(cells)
+		p := Grid{Steps: cells}.NewPath(2, 1).(*gridPath)
+		p.Reset(k)
+		var dw [2]float64
+		for len(data) >= 9 {
+			to := math.Float64frombits(binary.LittleEndian.Uint64(data))
+			flag := data[8]
+			data = data[9:]
+			p.Increment(dw[:], to)
+			valid := to > p.tau && to <= 1+1e-12
+			for _, v := range dw {
+				if valid && (math.IsNaN(v) || math.IsInf(v, 0)) {
+					t.Fatalf("increment to %v from %v is %v", to, p.tau, dw)
+				}
+				if !valid && v != 0 {
+					t.Fatalf("invalid target %v from %v gave %v, want 0", to, p.tau, dw)
+				}
+			}
+			if flag%2 == 0 {
+				p.Accept()
+			} else {
+				p.Reject()
+			}
+			if x := p.xtau; valid && flag%2 == 0 && x == math.Trunc(x) {
+				for j, v := range p.cur {
+					if v != ref.point(int(x))[j] {
+						t.Fatalf("W at grid point %v is %v, the grid's %v", x, p.cur, ref.point(int(x)))
+					}
+				}
+			}
+			for i := range p.xs {
+				if !(p.xs[i] > p.xtau) || i > 0 && !(p.xs[i] > p.xs[i-1]) {
+					t.Fatalf("in-cell points out of order: x(τ) = %v, %v", p.xtau, p.xs)
+				}
+			}
+		}
+	})
 }
