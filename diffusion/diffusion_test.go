@@ -1,6 +1,7 @@
 package diffusion
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -301,6 +302,49 @@ func TestAdaptiveSampler(t *testing.T) {
 	for j := range 2 {
 		if math.Float64bits(a.Model[17*2+j]) != math.Float64bits(c.Model[j]) {
 			t.Fatalf("sample 17 alone differs from sample 17 in the batch")
+		}
+	}
+}
+
+// TestControllerKnobs: Safety and Exponent reach the adaptive sampler's
+// controller. Zero and the paper's explicit θ = r = 0.9 give bit-identical
+// samples; each of the paper's other ablation values changes the NFE (the
+// step sizes depend on θ and r after every attempt, so a setting that did
+// not arrive would leave the NFE unchanged); out-of-range values are
+// refused.
+func TestControllerKnobs(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, GMM2D())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(s Settings) *Result {
+		t.Helper()
+		s.N, s.Seed = 200, 6
+		res, err := Sample(context.Background(), sde, e, e, 2, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	def := run(Settings{})
+	paper := run(Settings{Safety: 0.9, Exponent: 0.9})
+	for i := range def.Model {
+		if math.Float64bits(def.Model[i]) != math.Float64bits(paper.Model[i]) {
+			t.Fatalf("θ = r = 0.9 differs from the defaults at %d", i)
+		}
+	}
+	t.Logf("θ = 0.9, r = 0.9: NFE %.2f", def.NFEMean)
+	for _, s := range []Settings{{Safety: 0.8}, {Exponent: 0.5}, {Exponent: 0.8}, {Exponent: 1}, {Safety: 0.8, Exponent: 0.5}} {
+		res := run(s)
+		t.Logf("θ = %g, r = %g: NFE %.2f", cmp.Or(s.Safety, 0.9), cmp.Or(s.Exponent, 0.9), res.NFEMean)
+		if res.NFEMean == def.NFEMean {
+			t.Errorf("θ = %g, r = %g: NFE %.2f, the same as the defaults'", s.Safety, s.Exponent, res.NFEMean)
+		}
+	}
+	for _, s := range []Settings{{Safety: -0.1}, {Safety: 1.1}, {Safety: math.NaN()}, {Exponent: -1}, {Exponent: math.Inf(1)}, {Exponent: math.NaN()}} {
+		if _, err := Sample(context.Background(), sde, e, e, 2, s); err == nil {
+			t.Errorf("Safety %v, Exponent %v: no error", s.Safety, s.Exponent)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -83,6 +84,12 @@ type Settings struct {
 	// The paper's ablations of its pair.
 	NoExtrapolation, Lamba, NoPrev bool
 	Norm                           control.Norm
+	// Safety and Exponent are the adaptive sampler's step-size controller,
+	// h ← θ·h·E^(−r) after every attempt: the safety factor θ, in (0, 1],
+	// and the exponent r > 0 (control.Settings.Safety and Exponent). Zero
+	// means the paper's θ = 0.9 and r = 0.9; its ablations try
+	// θ ∈ {0.8, 0.9} and r ∈ {0.5, 0.8, 0.9, 1.0}.
+	Safety, Exponent float64
 
 	// Steps is the number of fixed steps of EM and PC (default 1000).
 	Steps int
@@ -127,6 +134,12 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	}
 	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 {
 		return nil, errors.New("diffusion: negative N, Steps, Workers or Offset")
+	}
+	if !(s.Safety >= 0 && s.Safety <= 1) {
+		return nil, fmt.Errorf("diffusion: Safety = %v, want θ in (0, 1] (0: the default 0.9)", s.Safety)
+	}
+	if !(s.Exponent >= 0) || math.IsInf(s.Exponent, 0) {
+		return nil, fmt.Errorf("diffusion: Exponent = %v, want a finite r > 0 (0: the default 0.9)", s.Exponent)
 	}
 	n := max(s.N, 1)
 	res := &Result{N: n, Dim: d}
@@ -194,7 +207,8 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 				h0 = 0.5
 			}
 		}
-		set.Control = control.Settings{RTol: rtol, ATol: atol, H0: h0, NoPrev: s.NoPrev, Norm: s.Norm}
+		set.Control = control.Settings{RTol: rtol, ATol: atol, H0: h0, NoPrev: s.NoPrev, Norm: s.Norm,
+			Safety: s.Safety, Exponent: s.Exponent}
 		m := methods.GGF{NoExtrapolation: s.NoExtrapolation, Lamba: s.Lamba}
 		return Reverse(sde, score, d), m, set, nil
 	case EM:
