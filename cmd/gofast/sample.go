@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,7 +57,7 @@ const (
 // sampleFlags are the flags of gofast sample.
 type sampleFlags struct {
 	sde, data, sampler, brownian, norm, out string
-	rtol, atol, h0, snr                     float64
+	rtol, atol, h0, snr, theta, r           float64
 	steps, n, workers                       int
 	seed                                    uint64
 	denoise, csv, json, progress            bool
@@ -89,7 +91,12 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.norm, "norm", "l2scaled", "adaptive only (ablation): error norm: l2scaled, l2, linf")
 	fs.BoolVar(&f.noPrev, "no-prev", false, "adaptive only (ablation): scale the tolerance by |x'| alone, not max(|x'|, |x'prev|)")
 	fs.BoolVar(&f.lamba, "lamba", false, "adaptive only (ablation): the Lamba-like deterministic error estimate")
-	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fs.Float64Var(&f.theta, "theta", 0.9, "adaptive only (ablation): the controller's safety factor θ in (0, 1],\n"+
+		"h ← θ·h·E^(−r) after every attempt (the paper's 0.9; its ablation 0.8)")
+	fs.Float64Var(&f.r, "r", 0.9, "adaptive only (ablation): the controller's exponent r > 0\n"+
+		"(the paper's 0.9; its ablations 0.5, 0.8, 1.0)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary, with the keys\n"+
+		wrapList(sampleJSONKeys(), 80)+"\n(null where a value does not apply)")
 	fs.BoolVar(&f.progress, "progress", false, "print progress to stderr every second\n"+
 		"(without it, progress lines appear every 5 s once a stage has run 5 s)")
 	fs.Usage = func() {
@@ -123,6 +130,8 @@ var sampleOnly = map[string][]diffusion.Sampler{
 	"norm":             {diffusion.Adaptive},
 	"no-prev":          {diffusion.Adaptive},
 	"lamba":            {diffusion.Adaptive},
+	"theta":            {diffusion.Adaptive},
+	"r":                {diffusion.Adaptive},
 	"h0":               {diffusion.Adaptive, diffusion.ODE},
 	"steps":            {diffusion.EM, diffusion.PredictorCorrector},
 	"snr":              {diffusion.PredictorCorrector},
@@ -180,6 +189,10 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageErr("-atol = %v, want a finite value ≥ 0 (0: the paper's)", f.atol)
 	case !(f.h0 >= 0) || !finite(f.h0):
 		return usageErr("-h0 = %v, want a finite value ≥ 0 (0: the sampler's default)", f.h0)
+	case !(f.theta > 0 && f.theta <= 1):
+		return usageErr("-theta = %v, want a value in (0, 1]", f.theta)
+	case !(f.r > 0) || !finite(f.r):
+		return usageErr("-r = %v, want a finite value > 0", f.r)
 	case f.steps < 1:
 		return usageErr("-steps = %d, want ≥ 1", f.steps)
 	case !(f.snr >= 0) || !finite(f.snr):
@@ -213,6 +226,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case diffusion.Adaptive:
 		set.RTol, set.ATol, set.Brownian = f.rtol, f.atol, src
 		set.NoExtrapolation, set.NoPrev, set.Lamba, set.Norm = f.noExtrapolation, f.noPrev, f.lamba, norm
+		set.Safety, set.Exponent = f.theta, f.r
 	case diffusion.EM, diffusion.PredictorCorrector:
 		set.Steps = f.steps
 	}
@@ -279,12 +293,12 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(row); err != nil {
+		if err := enc.Encode(newSampleJSON(row, set, res)); err != nil {
 			fmt.Fprintf(stderr, "gofast sample: %v\n", err)
 			return 1
 		}
 	} else {
-		printSample(stdout, row, sde, set, ev.Floor(), wrote)
+		printSample(stdout, row, sde, set, res, ev.Floor(), wrote)
 	}
 	code := 0
 	if sampleErr != nil {
@@ -311,8 +325,129 @@ func cmpErr(errs ...error) error {
 	return nil
 }
 
+// jsonFloat is a float64 that encodes NaN and ±Inf, which JSON cannot hold,
+// as null.
+type jsonFloat float64
+
+// MarshalJSON encodes f as a number, or null if it is not finite.
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// sampleJSON is the object gofast sample -json prints: bench.Row's fields
+// for one run, without the benchmark's own (setting label, verdict against
+// EM-1000, …), plus the adaptive controller's θ and r and the mean numbers
+// of accepted and rejected steps per sample. A value that does not apply
+// is null: rtol and atol for EM, PC and exact; theta and r for every
+// sampler but adaptive; accepted_mean and rejected_mean for exact.
+type sampleJSON struct {
+	SDE          string    `json:"sde"`
+	Data         string    `json:"data"`
+	Sampler      string    `json:"sampler"`
+	Brownian     string    `json:"brownian"`
+	RTol         jsonFloat `json:"rtol"`
+	ATol         jsonFloat `json:"atol"`
+	Theta        jsonFloat `json:"theta"`
+	R            jsonFloat `json:"r"`
+	Denoise      bool      `json:"denoise"`
+	N            int       `json:"n"`
+	Seed         uint64    `json:"seed"`
+	Status       string    `json:"status"`
+	NFEMean      jsonFloat `json:"nfe_mean"`
+	NFEMax       int       `json:"nfe_max"`
+	NFEDenoise   int       `json:"nfe_denoise"`
+	AcceptedMean jsonFloat `json:"accepted_mean"`
+	RejectedMean jsonFloat `json:"rejected_mean"`
+	FD           jsonFloat `json:"fd"`
+	FDSE         jsonFloat `json:"fd_se"`
+	FDFloor      jsonFloat `json:"fd_floor"`
+	SW2          jsonFloat `json:"sw2"`
+	SW2SE        jsonFloat `json:"sw2_se"`
+	ModeTV       jsonFloat `json:"mode_tv"`
+	ModeTVSE     jsonFloat `json:"mode_tv_se"`
+	Dispersion   jsonFloat `json:"dispersion"`
+	DispersionSE jsonFloat `json:"dispersion_se"`
+	WallSeconds  jsonFloat `json:"wall_seconds"`
+}
+
+// sampleJSONKeys lists the keys of sampleJSON in order.
+func sampleJSONKeys() []string {
+	t := reflect.TypeFor[sampleJSON]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("json")
+	}
+	return keys
+}
+
+// wrapList joins words with ", ", breaking lines before width characters.
+func wrapList(words []string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(',')
+			line++
+			if line+1+len(w) > width {
+				b.WriteByte('\n')
+				line = 0
+			} else {
+				b.WriteByte(' ')
+				line++
+			}
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	return b.String()
+}
+
+// controller returns the adaptive sampler's θ and r (NaN for the others).
+func controller(set diffusion.Settings) (theta, r float64) {
+	if set.Sampler != diffusion.Adaptive {
+		return math.NaN(), math.NaN()
+	}
+	return cmp.Or(set.Safety, 0.9), cmp.Or(set.Exponent, 0.9)
+}
+
+// stepCounts returns the mean numbers of accepted steps and rejected
+// attempts per sample (NaN without a solve: the exact sampler).
+func stepCounts(res *diffusion.Result) (accepted, rejected float64) {
+	if res == nil || res.Solve == nil || len(res.Solve.Path) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, p := range res.Solve.Path {
+		accepted += float64(p.Accepted)
+		rejected += float64(p.Rejected)
+	}
+	n := float64(len(res.Solve.Path))
+	return accepted / n, rejected / n
+}
+
+// newSampleJSON returns the JSON object of a run.
+func newSampleJSON(r bench.Row, set diffusion.Settings, res *diffusion.Result) sampleJSON {
+	theta, rexp := controller(set)
+	acc, rej := stepCounts(res)
+	return sampleJSON{
+		SDE: r.SDE, Data: r.Data, Sampler: r.Sampler, Brownian: r.Brownian,
+		RTol: jsonFloat(r.RTol), ATol: jsonFloat(r.ATol), Theta: jsonFloat(theta), R: jsonFloat(rexp),
+		Denoise: r.Denoise, N: r.N, Seed: r.Seed, Status: r.Status,
+		NFEMean: jsonFloat(r.NFEMean), NFEMax: r.NFEMax, NFEDenoise: r.NFEDenoise,
+		AcceptedMean: jsonFloat(acc), RejectedMean: jsonFloat(rej),
+		FD: jsonFloat(r.FD), FDSE: jsonFloat(r.FDSE), FDFloor: jsonFloat(r.FDFloor),
+		SW2: jsonFloat(r.SW2), SW2SE: jsonFloat(r.SW2SE),
+		ModeTV: jsonFloat(r.ModeTV), ModeTVSE: jsonFloat(r.ModeTVSE),
+		Dispersion: jsonFloat(r.Dispersion), DispersionSE: jsonFloat(r.DispersionSE),
+		WallSeconds: jsonFloat(r.WallSeconds),
+	}
+}
+
 // printSample prints the summary of gofast sample.
-func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Settings, floor bench.Metrics, wrote []string) {
+func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Settings, res *diffusion.Result, floor bench.Metrics, wrote []string) {
 	line := func(label, format string, a ...any) {
 		fmt.Fprintf(w, "%-13s"+format+"\n", append([]any{label}, a...)...)
 	}
@@ -348,7 +483,8 @@ func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Sett
 		if len(ab) > 0 {
 			abl = "; ablations: " + strings.Join(ab, ", ")
 		}
-		line("sampler", "adaptive: ε_rel %g, ε_abs %g (model units), h0 %g, Brownian %s%s", r.RTol, r.ATol, h0, r.Brownian, abl)
+		theta, rexp := controller(set)
+		line("sampler", "adaptive: ε_rel %g, ε_abs %g (model units), h0 %g, θ %g, r %g, Brownian %s%s", r.RTol, r.ATol, h0, theta, rexp, r.Brownian, abl)
 	case diffusion.EM:
 		line("sampler", "Euler–Maruyama, %d steps", *r.Steps)
 	case diffusion.PredictorCorrector:
@@ -369,6 +505,9 @@ func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Sett
 		nfe += fmt.Sprintf(", +%d for denoising", r.NFEDenoise)
 	}
 	line("NFE", "%s", nfe)
+	if acc, rej := stepCounts(res); (set.Sampler == diffusion.Adaptive || set.Sampler == diffusion.ODE) && !math.IsNaN(acc) {
+		line("steps", "mean %.1f accepted, %.1f rejected per sample (%.1f%% of attempts rejected)", acc, rej, 100*rej/(acc+rej))
+	}
 	fmt.Fprintf(w, "quality      against the exact p_ε (lower is better; dispersion: closer to 0)\n")
 	q := func(label string, v, se, fl float64, signed bool) {
 		format, fformat := "%#.3g ± %#.2g", "%#.3g"

@@ -3,17 +3,33 @@ package main
 import (
 	"bufio"
 	"image/png"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// sampleKeys are the keys of gofast sample -json.
+// sampleKeys are the keys of gofast sample -json, exactly: the issue's
+// list plus theta, r, accepted_mean and rejected_mean.
 var sampleKeys = []string{
-	"sde", "data", "sampler", "brownian", "rtol", "atol", "denoise", "n", "seed", "status",
-	"nfe_mean", "nfe_max", "nfe_denoise", "fd", "fd_se", "fd_floor", "sw2", "sw2_se",
+	"sde", "data", "sampler", "brownian", "rtol", "atol", "theta", "r", "denoise", "n", "seed", "status",
+	"nfe_mean", "nfe_max", "nfe_denoise", "accepted_mean", "rejected_mean", "fd", "fd_se", "fd_floor", "sw2", "sw2_se",
 	"mode_tv", "mode_tv_se", "dispersion", "dispersion_se", "wall_seconds",
+}
+
+// checkSampleKeys reports keys of m missing from sampleKeys or the other
+// way round.
+func checkSampleKeys(t *testing.T, m map[string]any) {
+	t.Helper()
+	got := slices.Sorted(maps.Keys(m))
+	want := slices.Sorted(slices.Values(sampleKeys))
+	if !slices.Equal(got, want) {
+		t.Errorf("JSON keys %v, want exactly %v", got, want)
+	}
 }
 
 // TestSampleDefaults: the default flags (VP, gmm2d, adaptive with the
@@ -26,11 +42,7 @@ func TestSampleDefaults(t *testing.T) {
 		t.Fatalf("gofast sample: exit %d, stderr:\n%s", code, errs)
 	}
 	m := decodeOne(t, out)
-	for _, k := range sampleKeys {
-		if _, ok := m[k]; !ok {
-			t.Errorf("JSON lacks key %q", k)
-		}
-	}
+	checkSampleKeys(t, m)
 	if m["sde"] != "vp" || m["data"] != "gmm2d" || m["sampler"] != "adaptive" || m["brownian"] != "bridge" || m["status"] != "success" {
 		t.Errorf("defaults: sde %v, data %v, sampler %v, brownian %v, status %v", m["sde"], m["data"], m["sampler"], m["brownian"], m["status"])
 	}
@@ -46,6 +58,14 @@ func TestSampleDefaults(t *testing.T) {
 		}
 	}
 	number(t, m, "dispersion")
+	// The paper's controller; gmm2d rejects a good share of attempts, and
+	// the pair costs two evaluations per attempt.
+	acc, rej := number(t, m, "accepted_mean"), number(t, m, "rejected_mean")
+	if number(t, m, "theta") != 0.9 || number(t, m, "r") != 0.9 || !(acc > 0) || !(rej > 0) ||
+		math.Abs(number(t, m, "nfe_mean")-2*(acc+rej)) > 1e-9*(acc+rej) {
+		t.Errorf("theta %v, r %v, accepted_mean %v, rejected_mean %v, nfe_mean %v; want 0.9, 0.9, > 0, > 0, 2·(accepted + rejected)",
+			m["theta"], m["r"], acc, rej, m["nfe_mean"])
+	}
 
 	f, err := os.Open(filepath.Join(dir, "samples.csv"))
 	if err != nil {
@@ -104,8 +124,14 @@ func TestSampleImage(t *testing.T) {
 		t.Fatalf("gofast sample gmm-image: exit %d, stderr:\n%s", code, errs)
 	}
 	m := decodeOne(t, out)
-	if m["data"] != "gmm-image" || number(t, m, "nfe_mean") != 20 || number(t, m, "steps") != 20 {
-		t.Errorf("data %v, nfe_mean %v, steps %v", m["data"], m["nfe_mean"], m["steps"])
+	checkSampleKeys(t, m)
+	if m["data"] != "gmm-image" || number(t, m, "nfe_mean") != 20 || number(t, m, "accepted_mean") != 20 || number(t, m, "rejected_mean") != 0 {
+		t.Errorf("data %v, nfe_mean %v, accepted_mean %v, rejected_mean %v; want gmm-image, 20, 20, 0", m["data"], m["nfe_mean"], m["accepted_mean"], m["rejected_mean"])
+	}
+	for _, k := range []string{"rtol", "atol", "theta", "r"} {
+		if m[k] != nil {
+			t.Errorf("em: %s = %v, want null", k, m[k])
+		}
 	}
 	checkPNG(t, filepath.Join(dir, "samples.png"), 540, 540)
 	if _, err := os.Stat(filepath.Join(dir, "samples.csv")); !os.IsNotExist(err) {
@@ -149,6 +175,14 @@ func TestSampleUsageErrors(t *testing.T) {
 		{[]string{"-sampler", "ode", "-lamba"}, "-lamba"},
 		{[]string{"-steps", "100"}, "-steps applies to -sampler em and pc only"},
 		{[]string{"-sampler", "em", "-snr", "0.1"}, "-snr"},
+		{[]string{"-theta", "0"}, "-theta"},
+		{[]string{"-theta", "1.5"}, "-theta"},
+		{[]string{"-theta", "NaN"}, "-theta"},
+		{[]string{"-r", "0"}, "-r"},
+		{[]string{"-r", "-1"}, "-r"},
+		{[]string{"-r", "Inf"}, "-r"},
+		{[]string{"-sampler", "em", "-theta", "0.8"}, "-theta applies to -sampler adaptive only"},
+		{[]string{"-sampler", "ode", "-r", "0.5"}, "-r applies to -sampler adaptive only"},
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"-bogus"}, "bogus"},
 	} {
@@ -160,6 +194,46 @@ func TestSampleUsageErrors(t *testing.T) {
 	code, _, errs := runArgs(t, "sample", "-h")
 	if code != 0 || !strings.Contains(errs, "-brownian") || !strings.Contains(errs, "samples.png") {
 		t.Errorf("gofast sample -h: exit %d, usage:\n%s", code, errs)
+	}
+}
+
+// TestSampleController: -theta and -r reach the adaptive sampler's
+// controller: they are reported, shown in the summary, and each of the
+// paper's ablation values changes the NFE of the same samples (seed), which
+// a flag that did not arrive would leave unchanged.
+func TestSampleController(t *testing.T) {
+	dir := t.TempDir()
+	nfe := func(args ...string) (float64, map[string]any) {
+		t.Helper()
+		code, out, errs := runArgs(t, append([]string{"sample", "-n", "200", "-out", dir, "-json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("gofast sample %s: exit %d, stderr:\n%s", strings.Join(args, " "), code, errs)
+		}
+		m := decodeOne(t, out)
+		return number(t, m, "nfe_mean"), m
+	}
+	def, _ := nfe()
+	for _, c := range [][]string{{"-theta", "0.8"}, {"-r", "0.5"}, {"-theta", "0.8", "-r", "1"}} {
+		got, m := nfe(c...)
+		t.Logf("%s: NFE %.2f (defaults %.2f)", strings.Join(c, " "), got, def)
+		if got == def {
+			t.Errorf("%s: NFE %.2f, the same as with the defaults", strings.Join(c, " "), got)
+		}
+		for i := 0; i < len(c); i += 2 {
+			key := strings.TrimPrefix(c[i], "-")
+			if v, _ := strconv.ParseFloat(c[i+1], 64); number(t, m, key) != v {
+				t.Errorf("%s: %s = %v, want %v", strings.Join(c, " "), key, m[key], v)
+			}
+		}
+	}
+	code, out, errs := runArgs(t, "sample", "-n", "50", "-out", dir, "-theta", "0.8", "-r", "0.5")
+	if code != 0 {
+		t.Fatalf("gofast sample -theta 0.8 -r 0.5: exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"θ 0.8, r 0.5", "rejected per sample"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
 	}
 }
 
