@@ -21,8 +21,9 @@ import "math"
 // information is reused by the retry instead of thrown away (which would bias
 // the path, see Redraw).
 //
-// Memory per path is the number of pending points, typically a handful;
-// a step costs one normal draw per dimension.
+// Memory per path is the number of pending points, typically a handful (a
+// few dozen under an unclamped controller, see NewPath); a step costs one
+// normal draw per dimension.
 //
 // With Levy, every known interval also carries its space-time Lévy area, and
 // splits draw the increment and both areas from their exact conditional law
@@ -40,8 +41,13 @@ func (Bridge) Exact() bool { return true }
 
 // NewPath returns a bridge path of dimension m.
 func (b Bridge) NewPath(m int, span float64) Path {
-	// Room for a few pending points, so that stepping rarely allocates.
-	points := max(4, min(16, 1024/max(m, 1)))
+	// Room for the pending points, so that stepping does not allocate: the
+	// paper's unclamped controller leaves the points of huge rejected
+	// attempts far ahead, and on 10⁴ one-dimensional OU paths over a very
+	// long span (the engine's BenchmarkRound) the deepest stack held 19
+	// points after 200 rounds and 27 after 2·10⁴, growing about
+	// logarithmically. Growth beyond this keeps its capacity across Reset.
+	points := max(4, min(64, 1024/max(m, 1)))
 	p := &bridgePath{m: m, levy: b.Levy, cur: make([]float64, m), times: make([]float64, 0, points), vals: make([]float64, 0, points*m)}
 	if b.Levy {
 		p.areas = make([]float64, 0, points*m)
