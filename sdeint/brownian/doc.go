@@ -13,12 +13,31 @@
 //     whatever the accept/reject decisions (after Rackauckas & Nie, "Adaptive
 //     methods for stochastic differential equations via natural embeddings and
 //     rejection sampling with memory", DCDS-B 22(7), 2017).
+//   - Tree is the virtual Brownian tree: W is a pure function of (seed, path,
+//     time), built by Brownian-bridge bisection of the span with a
+//     counter-based draw per node, so any query order and any rejection see
+//     the same path, and solves at different steps or tolerances can be
+//     compared on one path. Below its leaf length Tol, W is interpolated.
+//   - Grid serves fixed steps. Grid{} (the default for fixed steps) draws a
+//     fresh increment per step and is refused for adaptive steps (FixedOnly).
+//     Grid{Steps: N} pre-draws W on N equal cells, so that solves on any
+//     sub-grid share one path; inside a cell it draws from the Brownian bridge
+//     and keeps what it drew, so it is exact under adaptive steps too.
 //   - Redraw draws a fresh increment for every attempt, as the official code of
 //     Jolicoeur-Martineau et al. (2021) does. Because rejection depends on the
 //     draw, the accepted increments are not Brownian: it is biased and exists
 //     for ablations only.
 //
-// Every random number comes from a Stream keyed by (seed, path, purpose), so a
+// Source.Exact reports which sources stay exact under rejections.
+//
+// With Levy set, Bridge, Tree and Redraw also serve the space-time Lévy area
+// H = (1/h)∫_τ^{τ+h}(W(s) − W(τ))ds − ΔW/2 ~ N(0, h/12) of each attempt of
+// length h, independent of ΔW, through LevyPath, for the order-1.5 methods
+// for additive noise. The bridge and the tree split known (ΔW, H) pairs from
+// their exact conditional law, so they stay exact with the area too.
+//
+// Every random number comes from a Stream keyed by (seed, path, purpose) (the
+// tree from counter-based generators keyed by hashes of the same key), so a
 // path's values depend on nothing but its key: not on the batch it is solved
 // in, the worker that solves it, or GOMAXPROCS.
 //
