@@ -1153,54 +1153,73 @@ func TestErrorsLift(t *testing.T) {
 }
 
 // TestErrorsProgress: the progress hook is called while a solve runs, with
-// counts that never decrease and never exceed the totals. The drift's first
-// call waits for the first progress call (at most 10 s), so the hook is
-// certain to run during the solve, however fast the machine.
+// counts that never decrease and never exceed the totals, and a least time
+// reached TMin that never moves backward and stays within the span, forward
+// and backward. The drift's first call waits for the first progress call (at
+// most 10 s), so the hook is certain to run during the solve, however fast
+// the machine.
 func TestErrorsProgress(t *testing.T) {
-	p := errsOU()
-	f := p.Drift
-	var sink atomic.Int64
-	first := make(chan struct{})
-	var once, wait sync.Once
-	p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
-		wait.Do(func() {
-			select {
-			case <-first:
-			case <-time.After(10 * time.Second):
-			}
-		})
-		// A little busy work per row so that the solve lasts a few
-		// milliseconds.
-		s := 0
-		for range 200 * len(t) {
-			s++
+	for _, backward := range []bool{false, true} {
+		p := errsOU()
+		if backward {
+			p.T0, p.T1 = p.T1, p.T0
 		}
-		sink.Add(int64(s))
-		return f(dst, t, x, b)
+		f := p.Drift
+		var sink atomic.Int64
+		first := make(chan struct{})
+		var once, wait sync.Once
+		p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
+			wait.Do(func() {
+				select {
+				case <-first:
+				case <-time.After(10 * time.Second):
+				}
+			})
+			// A little busy work per row so that the solve lasts a few
+			// milliseconds.
+			s := 0
+			for range 200 * len(t) {
+				s++
+			}
+			sink.Add(int64(s))
+			return f(dst, t, x, b)
+		}
+		var mu sync.Mutex
+		var seen []sdeint.Progress
+		res, err := errsSolve(t, context.Background(), &p, methods.GGF{}, &sdeint.Settings{
+			Paths: 20000, Seed: 15, Workers: 2,
+			ProgressEvery: time.Millisecond,
+			Progress: func(pr sdeint.Progress) {
+				mu.Lock()
+				seen = append(seen, pr)
+				mu.Unlock()
+				once.Do(func() { close(first) })
+			},
+		})
+		errsCheck(t, res, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("backward %v: %d progress calls in %v, TMin from %v to %v", backward, len(seen), res.Stats.Wall, seen[0].TMin, seen[len(seen)-1].TMin)
+		if len(seen) == 0 {
+			t.Fatalf("no progress call in %v", res.Stats.Wall)
+		}
+		errsProgressCheck(t, seen, res, &p)
 	}
-	var mu sync.Mutex
-	var seen []sdeint.Progress
-	res, err := errsSolve(t, context.Background(), &p, methods.GGF{}, &sdeint.Settings{
-		Paths: 20000, Seed: 15, Workers: 2,
-		ProgressEvery: time.Millisecond,
-		Progress: func(pr sdeint.Progress) {
-			mu.Lock()
-			seen = append(seen, pr)
-			mu.Unlock()
-			once.Do(func() { close(first) })
-		},
-	})
-	errsCheck(t, res, err)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// errsProgressCheck checks a solve's progress reports: counts and TMin
+// never decrease (TMin in the direction of integration), counts stay within
+// the totals and TMin within the span.
+func errsProgressCheck(t *testing.T, seen []sdeint.Progress, res *sdeint.Result, p *sdeint.Problem) {
+	t.Helper()
+	dir := 1.0
+	if p.T1 < p.T0 {
+		dir = -1
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	t.Logf("%d progress calls in %v", len(seen), res.Stats.Wall)
-	if len(seen) == 0 {
-		t.Fatalf("no progress call in %v", res.Stats.Wall)
-	}
-	var prev sdeint.Progress
+	prev := sdeint.Progress{TMin: p.T0}
 	for i, pr := range seen {
 		if pr.Paths != res.Paths {
 			t.Errorf("call %d: Paths %d, want %d", i, pr.Paths, res.Paths)
@@ -1211,7 +1230,47 @@ func TestErrorsProgress(t *testing.T) {
 		if pr.PathsDone > res.Paths || pr.Attempts > res.Stats.Accepted+res.Stats.Rejected || pr.NFE > res.Stats.NFE {
 			t.Errorf("call %d: %+v exceeds the totals %+v", i, pr, res.Stats)
 		}
+		if (pr.TMin-prev.TMin)*dir < 0 {
+			t.Errorf("call %d: TMin %v after %v moved backward", i, pr.TMin, prev.TMin)
+		}
+		if (pr.TMin-p.T0)*dir < 0 || (p.T1-pr.TMin)*dir < 0 {
+			t.Errorf("call %d: TMin %v outside the span [%v, %v]", i, pr.TMin, p.T0, p.T1)
+		}
 		prev = pr
+	}
+}
+
+// TestErrorsProgressShared: in shared-step mode the hook honours a
+// ProgressEvery below one second. The drift sleeps 2 ms per call, so every
+// round lasts longer than ProgressEvery = 1 ms and the hook runs after each
+// one; TMin is the batch's clock and ends at T1.
+func TestErrorsProgressShared(t *testing.T) {
+	p := errsOU()
+	f := p.Drift
+	p.Drift = func(dst, t, x []float64, b sdeint.Batch) error {
+		time.Sleep(2 * time.Millisecond)
+		return f(dst, t, x, b)
+	}
+	var seen []sdeint.Progress // the hook runs on Solve's goroutine
+	res, err := errsSolve(t, context.Background(), &p, methods.GGF{}, &sdeint.Settings{
+		Paths: 8, Seed: 15, Workers: 2, SharedStep: true,
+		ProgressEvery: time.Millisecond,
+		Progress:      func(pr sdeint.Progress) { seen = append(seen, pr) },
+	})
+	errsCheck(t, res, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d progress calls in %d rounds, %v", len(seen), res.Stats.Rounds, res.Stats.Wall)
+	if len(seen) != res.Stats.Rounds {
+		t.Fatalf("%d progress calls in %d rounds of more than 1 ms, want one per round", len(seen), res.Stats.Rounds)
+	}
+	errsProgressCheck(t, seen, res, &p)
+	if got := seen[len(seen)-1].TMin; got != p.T1 {
+		t.Errorf("TMin after the last round %v, want T1 = %v", got, p.T1)
+	}
+	if mid := seen[len(seen)/2].TMin; !(mid > p.T0 && mid < p.T1) {
+		t.Errorf("TMin half way %v, want inside (T0, T1)", mid)
 	}
 }
 

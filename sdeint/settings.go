@@ -75,6 +75,10 @@ type Progress struct {
 	PathsDone int   // paths that have ended
 	Attempts  int64 // attempted steps so far
 	NFE       int64 // stage evaluations so far
+	// TMin is the least time reached, in the direction of integration, by
+	// the paths that have not ended: T0 while some path has not started,
+	// T1 once every path has ended. It never moves backward between calls.
+	TMin float64
 }
 
 const defaultMaxAttempts = 1_000_000

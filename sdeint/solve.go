@@ -75,6 +75,11 @@ type solver struct {
 	sharedErr float64 // shared-step mode: the batch's error norm this round
 	partial   []float64
 	valid     []bool
+	// Progress of the clocks: the blocks loaded so far, and each worker's
+	// published least time (see worker.publish).
+	ws      []*worker
+	nblocks int
+	loaded  atomic.Int64
 }
 
 func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
@@ -370,12 +375,14 @@ func (sv *solver) run(ctx context.Context) {
 	for i := range ws {
 		ws[i] = newWorker(sv, i)
 	}
+	sv.ws = ws
 	if sv.set.SharedStep {
 		sv.runShared(ctx, ws)
 		return
 	}
 	var next atomic.Int64
 	nblocks := (sv.paths + sv.batch - 1) / sv.batch
+	sv.nblocks = nblocks
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	// Workers watch the context themselves, once per round: the watcher in
@@ -398,6 +405,11 @@ func (sv *solver) run(ctx context.Context) {
 					return
 				}
 				w.load(b*sv.batch, min((b+1)*sv.batch, sv.paths))
+				// Publish the block's time before counting it loaded,
+				// so that once every block is, the workers' least
+				// times cover every unfinished path.
+				w.publish()
+				sv.loaded.Add(1)
 				for w.k > 0 {
 					if sv.stop.Load() || cancelled() {
 						w.haltAll()
@@ -405,7 +417,9 @@ func (sv *solver) run(ctx context.Context) {
 					}
 					w.round()
 					w.settle(false)
+					w.publish()
 				}
+				w.publish()
 			}
 		})
 	}
@@ -441,21 +455,40 @@ func (sv *solver) wait(ctx context.Context, done <-chan struct{}) {
 }
 
 func (sv *solver) progress(start time.Time) Progress {
-	return Progress{
+	pr := Progress{
 		Elapsed:   time.Since(start),
 		Paths:     sv.paths,
 		PathsDone: int(sv.doneCount.Load()),
 		Attempts:  sv.attempts.Load(),
 		NFE:       sv.nfe.Load(),
+		TMin:      sv.p.T0,
 	}
+	// Until every block is loaded some path waits at T0. After that each
+	// worker's published time only moves forward (its rows advance or
+	// end), so the least of them, read one by one, never moves backward
+	// between calls.
+	if sv.loaded.Load() == int64(sv.nblocks) {
+		key := math.Inf(1)
+		for _, w := range sv.ws {
+			key = min(key, math.Float64frombits(w.reached.Load()))
+		}
+		pr.TMin = sv.p.T1
+		if !math.IsInf(key, 1) {
+			pr.TMin = key * sv.dir
+		}
+	}
+	return pr
 }
 
 // runShared runs the shared-step ablation: every worker holds one fixed
 // block, and each round the batch's error norm is reduced in path order, so
 // the result does not depend on the number of workers.
 func (sv *solver) runShared(ctx context.Context, ws []*worker) {
+	sv.nblocks = len(ws)
 	for i, w := range ws {
 		w.load(i*sv.batch, min((i+1)*sv.batch, sv.paths))
+		w.publish()
+		sv.loaded.Add(1)
 	}
 	type cmd int
 	const (
@@ -474,8 +507,10 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 					w.round()
 				case phaseSettle:
 					w.settle(true)
+					w.publish()
 				case phaseHalt:
 					w.haltAll()
+					w.publish()
 				}
 				ack <- struct{}{}
 			}
@@ -493,6 +528,10 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		for range cmds {
 			<-ack
 		}
+	}
+	every := sv.set.ProgressEvery
+	if every == 0 {
+		every = time.Second
 	}
 	start, last := time.Now(), time.Now()
 	for {
@@ -525,7 +564,7 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		}
 		broadcast(phaseSettle)
 		sv.res.Stats.Rounds++
-		if sv.set.Progress != nil && time.Since(last) >= max(sv.set.ProgressEvery, time.Second) {
+		if sv.set.Progress != nil && time.Since(last) >= every {
 			last = time.Now()
 			sv.set.Progress(sv.progress(start))
 		}

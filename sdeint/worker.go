@@ -2,6 +2,7 @@ package sdeint
 
 import (
 	"math"
+	"sync/atomic"
 
 	"github.com/gofast-sde/gofast/sdeint/brownian"
 	"github.com/gofast-sde/gofast/sdeint/control"
@@ -48,6 +49,9 @@ type worker struct {
 	eval    evaluator
 	errNorm []float64 // per-row partial error norm of the current attempt
 	state   []float64 // method memory, rows×Properties.State
+	// reached holds the bits of t·dir for the least time, in the direction
+	// of integration, of the active rows (+Inf with none), for Progress.
+	reached atomic.Uint64
 }
 
 // evaluator binds the problem's functions to a worker's current batch,
@@ -79,6 +83,7 @@ func newWorker(sv *solver, id int) *worker {
 		w.slots[i].src = sv.src.NewPath(m, sv.span)
 	}
 	w.eval.w = w
+	w.reached.Store(math.Float64bits(math.Inf(1)))
 	w.eval.rowDrift = make([]int, rows)
 	w.eval.sub = make([]int, rows)
 	w.step = Step{
@@ -325,6 +330,15 @@ func (w *worker) settle(shared bool) {
 		}
 		w.checkNext(r)
 	}
+}
+
+// publish stores the least time of the active rows for Progress.
+func (w *worker) publish() {
+	key, dir := math.Inf(1), w.sv.dir
+	for r := range w.k {
+		key = min(key, w.slots[r].t*dir)
+	}
+	w.reached.Store(math.Float64bits(key))
 }
 
 // nextStop returns the next time the path must land on: a save time or T1.

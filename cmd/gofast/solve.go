@@ -227,6 +227,12 @@ func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// progressLine is the -progress report.
+func progressLine(p sdeint.Progress) string {
+	return fmt.Sprintf("gofast solve: %d/%d paths done, least t reached %.4g, %d attempts, NFE %d, %v",
+		p.PathsDone, p.Paths, p.TMin, p.Attempts, p.NFE, p.Elapsed.Round(100*time.Millisecond))
+}
+
 // runSolve implements gofast solve.
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f solveFlags
@@ -308,10 +314,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		},
 	}
 	if f.progress {
-		set.Progress = func(p sdeint.Progress) {
-			fmt.Fprintf(stderr, "gofast solve: %d/%d paths done, %d attempts, NFE %d, %v\n",
-				p.PathsDone, p.Paths, p.Attempts, p.NFE, p.Elapsed.Round(100*time.Millisecond))
-		}
+		set.Progress = func(p sdeint.Progress) { fmt.Fprintln(stderr, progressLine(p)) }
 	}
 
 	res, err := sdeint.Solve(ctx, &prob.SDE, method, set)

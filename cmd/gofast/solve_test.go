@@ -7,8 +7,10 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -245,9 +247,14 @@ func TestSolvePartialResult(t *testing.T) {
 }
 
 func TestSolveProgress(t *testing.T) {
-	// A fast solve may end before the first tick; check only that -progress
-	// is accepted and leaves stdout a valid JSON object.
+	// A fast solve may end before the first tick; check that -progress is
+	// accepted and leaves stdout a valid JSON object, and the line's format.
 	solveJSON(t, "-paths", "200", "-progress")
+	got := progressLine(sdeint.Progress{Elapsed: 1234 * time.Millisecond, Paths: 1000, PathsDone: 250, Attempts: 4000, NFE: 8000, TMin: 0.375})
+	want := "gofast solve: 250/1000 paths done, least t reached 0.375, 4000 attempts, NFE 8000, 1.2s"
+	if got != want {
+		t.Errorf("progress line\n%q, want\n%q", got, want)
+	}
 }
 
 // TestSolveBrownian checks -brownian and -tree-tol: the default source
