@@ -82,7 +82,7 @@ func newCheckFlagSet(f *checkFlags, out io.Writer) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same result, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
-	fs.BoolVar(&f.biasTable, "bias-table", false, "print docs/brownian.md's table instead: bridge vs redraw on gbm/roberts,\ngbm-strat/ggf and ou/ggf at tolerances 0.01, 0.05, 0.1 (uses -paths, -seed,\n-workers; with -json, one JSON array of reports)")
+	fs.BoolVar(&f.biasTable, "bias-table", false, "print docs/brownian.md's table instead: bridge vs redraw on gbm/roberts,\ngbm-strat/ggf and ou/ggf at tolerances 0.01, 0.05, 0.1 (uses -paths, -seed,\n-workers; with -json, one JSON array of reports; the other flags are refused)")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "Usage: gofast brownian-check [flags]")
@@ -136,6 +136,17 @@ func runBrownianCheck(ctx context.Context, args []string, stdout, stderr io.Writ
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	if f.biasTable {
+		// The table fixes its problems, methods, sources and tolerances:
+		// refuse the flags that would otherwise be silently ignored.
+		var ignored []string
+		fs.Visit(func(fl *flag.Flag) {
+			if slices.Contains(biasTableFixed, fl.Name) {
+				ignored = append(ignored, "-"+fl.Name)
+			}
+		})
+		if len(ignored) > 0 {
+			return usageErr("-bias-table runs fixed problems, methods, sources and tolerances; %s cannot be combined with it (it takes -paths, -seed, -workers and -json)", strings.Join(ignored, ", "))
+		}
 		return runBiasTable(ctx, &f, stdout, stderr)
 	}
 
@@ -264,6 +275,10 @@ func printCheck(w io.Writer, prob *problems.Problem, method sdeint.Method, src b
 	}
 	line("wall", "%v", time.Duration(r.WallSeconds*float64(time.Second)).Round(time.Millisecond))
 }
+
+// biasTableFixed are the flags -bias-table does not take: the table fixes
+// what they set.
+var biasTableFixed = []string{"brownian", "problem", "method", "rtol", "atol", "tree-tol"}
 
 // runBiasTable prints the redraw-bias table of docs/brownian.md.
 func runBiasTable(ctx context.Context, f *checkFlags, stdout, stderr io.Writer) int {

@@ -149,6 +149,9 @@ func TestBrownianCheckRefusals(t *testing.T) {
 		{[]string{"-workers", "-1"}, []string{"-workers"}},
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra-argument"}, []string{"extra-argument"}},
+		{[]string{"-bias-table", "-brownian", "redraw"}, []string{"-bias-table", "-brownian"}},
+		{[]string{"-bias-table", "-paths", "100", "-problem", "ou", "-rtol", "0.1"}, []string{"-bias-table", "-problem, -rtol"}},
+		{[]string{"-atol", "0.1", "-method", "ggf", "-tree-tol", "1e-3", "-bias-table"}, []string{"-bias-table", "-method", "-atol", "-tree-tol"}},
 	} {
 		code, out, errs := runArgs(t, append([]string{"brownian-check"}, c.args...)...)
 		if code != 2 || out != "" {
