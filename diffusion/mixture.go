@@ -313,9 +313,12 @@ func (e *Exact) Assign(labels []int, x []float64, t float64) {
 	}
 }
 
-// SampleExact writes n exact draws from p_t (model units) into dst, drawing
-// path i's randomness from its Init stream under seed, so exact samples are
-// reproducible and independent of the solver's.
+// SampleExact writes n exact draws from p_t (model units) into dst, draw i
+// taking its randomness from the Init stream of path offset+i under seed,
+// so exact samples are reproducible and do not depend on n or on how the
+// draws are split. That is the stream from which a solve with the same
+// seed draws path offset+i's prior state, so exact samples are independent
+// of a solve's only under a different seed.
 func (e *Exact) SampleExact(dst []float64, n int, t float64, seed uint64, offset int) {
 	K, d := e.Mix.K(), e.Mix.Dim
 	v := make([]float64, len(e.s2))

@@ -42,6 +42,7 @@ const (
 
 var samplerNames = []string{"adaptive", "em", "pc", "ode", "exact"}
 
+// String returns the sampler's name, as ParseSampler reads it.
 func (s Sampler) String() string {
 	if s >= 0 && int(s) < len(samplerNames) {
 		return samplerNames[s]
@@ -67,14 +68,16 @@ type Settings struct {
 	Seed    uint64 // keys every random stream
 	// Offset is the global index of the first sample (sample i draws from
 	// the streams of Offset+i).
-	Offset  int
+	Offset int
+	// Workers is the number of goroutines (default GOMAXPROCS); the samples
+	// do not depend on it.
 	Workers int
 
 	// Adaptive: tolerances (in model units) and initial step. Zero means
 	// the paper's: RTol 0.01, ATol 0.0078 for VP and sub-VP (data mapped to
 	// [−1, 1]) and 0.0039 for VE (data in [0, 1]) — the same tolerance in
 	// data units —, H0 0.01 for VP and sub-VP and 0.5 for VE (the paper's
-	// VE runs).
+	// VE runs). H0 is also the ODE's initial step (default 0.01).
 	RTol, ATol, H0 float64
 	// Brownian is the Brownian source of the SDE samplers (default: the
 	// bridge for the adaptive sampler, brownian.Redraw{} being the paper's

@@ -15,6 +15,7 @@ const (
 	SubVP             // sub-VP (eq. 12)
 )
 
+// String returns the kind's name, as ParseKind reads it.
 func (k Kind) String() string {
 	switch k {
 	case VP:
