@@ -103,12 +103,13 @@ func TestAdaptiveGBM(t *testing.T) {
 	}
 }
 
-// TestEMStrongOrder: fixed-step Euler–Maruyama, dt = 2⁻³…2⁻⁹, 1000 paths,
-// error against the exact solution on each run's own Brownian path. The
-// least-squares slope of log mean error vs log dt must lie within 0.2 of
-// theory (0.5 on gbm, 1 on additive) with a standard error at most 0.067
-// (a third of the bar; grouped jackknife over paths). Each dt uses its own
-// paths, so the rows are independent and the delta-method SE applies.
+// TestEMStrongOrder: fixed-step Euler–Maruyama, dt = 2⁻ᵏ for k = 3…9, 1000
+// paths, error against the exact solution on each run's own Brownian path.
+// The least-squares slope of log mean error vs log dt must lie within 0.2 of
+// theory (0.5 on gbm, 1 on additive) with a standard error at most 0.067 (a
+// third of the bar). Each dt runs with its own seed (7+k), so its paths are
+// independent of the other rows' and the delta-method SE of
+// LogLogSlopeMeans, which assumes independent rows, applies.
 func TestEMStrongOrder(t *testing.T) {
 	for _, c := range []struct {
 		p     *problems.Problem
@@ -116,7 +117,7 @@ func TestEMStrongOrder(t *testing.T) {
 	}{{problems.GBM(), 0.5}, {problems.Additive(), 1}} {
 		var hs, means, ses []float64
 		for k := 3; k <= 9; k++ {
-			res := engSolve(t, c.p, methods.EM{}, &sdeint.Settings{Paths: 1000, Seed: 7, Steps: 1 << k})
+			res := engSolve(t, c.p, methods.EM{}, &sdeint.Settings{Paths: 1000, Seed: 7 + uint64(k), Steps: 1 << k})
 			m, se := mcstat.MeanSE(engStrongErrors(c.p, res))
 			hs, means, ses = append(hs, 1/float64(int(1)<<k)), append(means, m), append(ses, se)
 		}
