@@ -298,7 +298,8 @@ func (w *worker) settle(shared bool) {
 				// the step size: propose the unclipped one again, or more.
 				h = max(h, sl.hTry)
 			}
-			// An error of 0 gives +Inf: the next step goes to its stop.
+			// An error of 0 gives an infinite factor without clamps (the
+			// next step goes to its stop) and MaxFactor with them.
 			sl.h = min(h, sv.span)
 		}
 		if sv.set.Trace {

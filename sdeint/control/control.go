@@ -106,6 +106,12 @@ type Settings struct {
 	// MinFactor and MaxFactor clamp the step-size factor. Zero means the
 	// method's default ([0.2, 10], or none for the paper's pair); setting
 	// either turns clamping on, the other taking its usual default.
+	// Clamping applies to an error of 0 too: unclamped, such a step is
+	// followed by one to the next stop (the infinite factor), clamped it
+	// grows by MaxFactor only. Clamping wins: a zero estimate says the
+	// estimate saw no error at this step, not that any step is safe, and
+	// the mainstream codes (Hairer's DOPRI5, OrdinaryDiffEq.jl) cap it
+	// alike.
 	MinFactor, MaxFactor float64
 	// Unclamped turns clamping off whatever the method's default.
 	Unclamped bool
@@ -323,8 +329,8 @@ func (c *Controller) Accept(err float64) bool { return err <= 1 }
 
 // Factor returns the step-size factor after an attempt with error norm err,
 // accepted or not, and updates the path's memory. An error of zero gives
-// +Inf (the largest step allowed); a rejected step never grows; PID memory
-// is used and updated on accepted steps only.
+// +Inf (the largest step allowed), or MaxFactor when clamped; a rejected
+// step never grows; PID memory is used and updated on accepted steps only.
 func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
 	var f float64
 	switch {
