@@ -83,6 +83,10 @@ type gridPath struct {
 	// values each in vs.
 	xs, vs  []float64
 	pending bool
+	// drawn: the pending attempt's W(to) is a new draw inside a cell, not
+	// yet in xs (kept on Reject; on Accept it becomes W(tau), so the
+	// common no-rejection step never touches xs).
+	drawn bool
 }
 
 func (p *gridPath) Reset(k Key) {
@@ -92,7 +96,7 @@ func (p *gridPath) Reset(k Key) {
 	clear(p.cum)
 	clear(p.cur)
 	p.filled, p.off = 0, 0
-	p.tau, p.to, p.pending = 0, 0, false
+	p.tau, p.to, p.pending, p.drawn = 0, 0, false, false
 	p.xtau, p.xto = 0, 0
 	p.xs, p.vs = p.xs[:0], p.vs[:0]
 }
@@ -119,31 +123,31 @@ func (p *gridPath) point(k int) []float64 {
 
 // value writes W(t) and returns t's position in grid units: the grid value
 // when t is a grid time (to rounding), else a value inside the cell (see
-// inCell).
-func (p *gridPath) value(dst []float64, t float64) float64 {
-	x := t / p.span * float64(p.n)
+// inCell), with drawn reporting a new draw.
+func (p *gridPath) value(dst []float64, t float64) (x float64, drawn bool) {
+	x = t / p.span * float64(p.n)
 	k := math.Round(x)
 	if math.Abs(x-k) <= 1e-9*max(1, x) {
 		i := int(k)
 		p.fill(i)
 		copy(dst, p.point(i))
-		return k
+		return k, false
 	}
 	i := min(int(x), p.n-1)
 	p.fill(i + 1)
-	p.inCell(dst, x, i)
-	return x
+	return x, p.inCell(dst, x, i)
 }
 
 // inCell writes W at the position x inside cell i: a known point's value,
 // or a draw from the Brownian bridge between x's known neighbours in the
-// cell, which is then kept.
-func (p *gridPath) inCell(dst []float64, x float64, i int) {
+// cell, reported by drawn, which the caller must keep (see keep) unless it
+// becomes the current time.
+func (p *gridPath) inCell(dst []float64, x float64, i int) (drawn bool) {
 	m := p.m
 	j, found := slices.BinarySearch(p.xs, x)
 	if found {
 		copy(dst, p.vs[j*m:(j+1)*m])
-		return
+		return false
 	}
 	// Neighbours: the latest known point before x in the cell (its start,
 	// the current time or an earlier draw) and the earliest after it.
@@ -161,25 +165,37 @@ func (p *gridPath) inCell(dst []float64, x float64, i int) {
 	if !(x > xa) {
 		// x rounds onto the current time: nothing to draw.
 		copy(dst, wa)
-		return
+		return false
 	}
 	frac := (x - xa) / (xb - xa)
-	// Variance cell·(x−xa)(xb−x)/(xb−xa), factored against overflow.
-	sd := math.Sqrt(p.cell*(x-xa)) * math.Sqrt((xb-x)/(xb-xa))
+	// The bridge variance; positions are in grid units, so (x−xa) and
+	// (xb−x)/(xb−xa) are at most 1.
+	sd := math.Sqrt(p.cell * (x - xa) * ((xb - x) / (xb - xa)))
 	for k := range dst[:m] {
 		dst[k] = wa[k] + frac*(wb[k]-wa[k]) + sd*p.inner.Norm()
 	}
-	p.xs = slices.Insert(p.xs, j, x)
-	p.vs = slices.Insert(p.vs, j*m, dst[:m]...)
+	return true
+}
+
+// keep stores the pending attempt's new in-cell draw among the known points.
+func (p *gridPath) keep() {
+	if p.pending && p.drawn {
+		j, _ := slices.BinarySearch(p.xs, p.xto)
+		p.xs = slices.Insert(p.xs, j, p.xto)
+		p.vs = slices.Insert(p.vs, j*p.m, p.wto...)
+	}
+	p.drawn = false
 }
 
 func (p *gridPath) Increment(dst []float64, to float64) {
+	// An attempt left unsettled counts as rejected: its draw stays known.
+	p.keep()
 	if !(to > p.tau) || to > p.span*(1+1e-12) {
 		clear(dst)
 		p.pending = false
 		return
 	}
-	p.xto = p.value(p.wto, min(to, p.span))
+	p.xto, p.drawn = p.value(p.wto, min(to, p.span))
 	for j := range dst {
 		dst[j] = p.wto[j] - p.cur[j]
 	}
@@ -192,7 +208,7 @@ func (p *gridPath) Accept() {
 	}
 	p.tau, p.xtau = p.to, p.xto
 	copy(p.cur, p.wto)
-	p.pending = false
+	p.pending, p.drawn = false, false
 	// Drop the grid points before the current time and the in-cell points
 	// up to it: later attempts start here.
 	if k := min(int(p.tau/p.span*float64(p.n)), p.filled); k > p.off {
@@ -200,7 +216,11 @@ func (p *gridPath) Accept() {
 		p.cum = p.cum[:n]
 		p.off = k
 	}
-	if len(p.xs) > 0 {
+	switch {
+	case len(p.xs) == 0:
+	case p.xs[len(p.xs)-1] <= p.xtau:
+		p.xs, p.vs = p.xs[:0], p.vs[:0]
+	default:
 		j, found := slices.BinarySearch(p.xs, p.xtau)
 		if found {
 			j++
@@ -212,4 +232,7 @@ func (p *gridPath) Accept() {
 	}
 }
 
-func (p *gridPath) Reject() { p.pending = false }
+func (p *gridPath) Reject() {
+	p.keep()
+	p.pending = false
+}
