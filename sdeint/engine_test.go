@@ -451,9 +451,11 @@ func BenchmarkRound(b *testing.B) {
 }
 
 // TestStopTimes: a save time within rounding of a fixed-step grid point
-// replaces it instead of adding a step of a few ulps; after an adaptive step
-// shortened to land on a save time, the next proposal is at least the
-// unclipped one; a refusal is a *sdeint.RefusalError.
+// replaces it instead of adding a step of a few ulps; each adaptive proposal
+// is the controller's factor times the attempt's step, where an attempt
+// shortened to land on a stop counts with its shortened size, and after
+// such an attempt is accepted the proposal is at least the unclipped one it
+// replaced; a refusal is a *sdeint.RefusalError.
 func TestStopTimes(t *testing.T) {
 	p := problems.GBM().SDE
 	p.T1 = 0.6
@@ -464,32 +466,46 @@ func TestStopTimes(t *testing.T) {
 	if got := res.Path[0].Accepted; got != 3 {
 		t.Errorf("3 steps with a save at 0.2 ≈ 0.6/3: took %d steps", got)
 	}
-	// Adaptive: trace a path with a save time inside a step.
+	// Adaptive: trace paths with a save time inside a step, and replay
+	// each proposal with Roberts' controller on GBM (scalar noise, q = 0:
+	// exponent 1, clamps [0.2, 10], span 1).
 	p = problems.GBM().SDE
 	res, err = sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 20, Seed: 1, SaveAt: []float64{0.5}, Trace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
+	d := methods.Roberts{}.Properties().Control
+	d.Order, d.Exponent = 1, 1
+	ctrl, err := control.New(control.Settings{}, d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st control.State
+	st.Reset()
+	checked, clipped := 0, 0
 	for _, tr := range res.Trace {
 		for i := 0; i+1 < len(tr); i++ {
 			e, next := tr[i], tr[i+1]
-			if !e.Accepted || e.T+e.H != 0.5 || i == 0 {
-				continue
+			end := e.T + e.H
+			landed := end == 0.5 || end == 1
+			h := e.HTry
+			if landed {
+				h = math.Abs(e.H)
 			}
-			// The proposal before the clipped attempt, unclipped.
-			prev := tr[i-1]
-			if !prev.Accepted {
-				continue
+			h *= ctrl.Factor(e.Err, e.Accepted, &st)
+			if landed && e.Accepted && e.HTry > math.Abs(e.H) {
+				clipped++
+				h = max(h, e.HTry)
+			}
+			if want := min(h, 1); next.HTry != want {
+				t.Errorf("after %+v the proposal is %v, want %v", e, next.HTry, want)
 			}
 			checked++
-			if next.H < e.H {
-				t.Errorf("after a clipped step of %g the next attempt is %g, shorter", e.H, next.H)
-			}
 		}
 	}
-	if checked == 0 {
-		t.Error("no clipped step found to check")
+	t.Logf("%d proposals checked, %d after an accepted clipped step", checked, clipped)
+	if clipped == 0 {
+		t.Error("no accepted clipped step found to check")
 	}
 	if _, err := sdeint.Solve(context.Background(), &problems.GBMStrat().SDE, methods.Roberts{}, nil); err == nil {
 		t.Error("roberts on gbm-strat was not refused")

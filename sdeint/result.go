@@ -110,9 +110,13 @@ type Stats struct {
 
 // TraceEntry records one attempted step of a path.
 type TraceEntry struct {
-	T        float64 // start of the attempt
-	H        float64 // signed step attempted
-	Err      float64 // error norm (0 for fixed steps)
+	T   float64 // start of the attempt
+	H   float64 // signed step attempted
+	Err float64 // error norm (0 for fixed steps)
+	// HTry is the step size |h| the controller proposed for the attempt
+	// (HMax applied), before it was shortened to land on a save time or
+	// T1; |H| for fixed steps.
+	HTry     float64
 	Accepted bool
 }
 

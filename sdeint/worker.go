@@ -304,7 +304,7 @@ func (w *worker) settle(shared bool) {
 		}
 		if sv.set.Trace {
 			tr := &sv.res.Trace[sl.path]
-			*tr = append(*tr, TraceEntry{T: sl.t, H: sl.tNew - sl.t, Err: errNorm, Accepted: accept})
+			*tr = append(*tr, TraceEntry{T: sl.t, H: sl.tNew - sl.t, Err: errNorm, HTry: sl.hTry, Accepted: accept})
 		}
 		if accept {
 			sl.stats.Accepted++
