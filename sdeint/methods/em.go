@@ -1,6 +1,10 @@
 package methods
 
-import "github.com/gofast-sde/gofast/sdeint"
+import (
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/gofast-sde/gofast/sdeint"
+)
 
 // EM is the Euler–Maruyama method for Itô SDEs (Kloeden & Platen, Numerical
 // Solution of SDEs, 1992, §10.2, eq. 10.2.2):
@@ -49,11 +53,8 @@ func (e *emStepper) Step(s *sdeint.Step) error {
 	}
 	hi := s.High[:k*n]
 	for r := range k {
-		h := s.H[r]
 		o := r * n
-		for i := o; i < o+n; i++ {
-			hi[i] = s.X[i] + h*f[i]
-		}
+		floats.AddScaledTo(hi[o:o+n], s.X[o:o+n], s.H[r], f[o:o+n])
 	}
 	s.Dims.AddNoise(hi, g, s.DW, k)
 	if s.Adaptive {

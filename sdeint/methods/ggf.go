@@ -1,6 +1,10 @@
 package methods
 
-import "github.com/gofast-sde/gofast/sdeint"
+import (
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/gofast-sde/gofast/sdeint"
+)
 
 // GGF is the adaptive pair of "Gotta Go Fast When Generating Data with
 // Score-Based Models" (Jolicoeur-Martineau, Li, Piché-Taillefer, Kachman &
@@ -125,19 +129,17 @@ func (st *ggfStepper) Step(s *sdeint.Step) error {
 	}
 	w.drift(k2, w.f2, s)
 	s.Dims.AddNoise(k2, w.g2, s.DW, k)
+	// x'' = x + ½(K1 + K2), x' = x + K1, E = ½(K2 − K1).
 	x, hi := s.X[:k*n], s.High[:k*n]
+	floats.AddTo(hi, k1, k2)
+	floats.AddScaledTo(hi, x, 0.5, hi)
 	if !s.Adaptive {
-		for i := range hi {
-			hi[i] = x[i] + 0.5*(k1[i]+k2[i])
-		}
 		return nil
 	}
 	lo, e := s.Low[:k*n], s.Err[:k*n]
-	for i := range hi {
-		hi[i] = x[i] + 0.5*(k1[i]+k2[i])
-		lo[i] = x[i] + k1[i]
-		e[i] = 0.5 * (k2[i] - k1[i])
-	}
+	floats.AddTo(lo, x, k1)
+	floats.SubTo(e, k2, k1)
+	floats.Scale(0.5, e)
 	if st.opt.Lamba {
 		f1, f2 := w.f1[:k*n], w.f2[:k*n]
 		for r := range k {

@@ -3,6 +3,8 @@ package methods
 import (
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/gofast-sde/gofast/sdeint"
 )
 
@@ -91,9 +93,7 @@ func (st *robertsStepper) Step(s *sdeint.Step) error {
 	if s.Adaptive {
 		// Euler–Maruyama from the same evaluations.
 		lo := s.Low[:k*n]
-		for i := range lo {
-			lo[i] = s.X[i] + k1[i]
-		}
+		floats.AddTo(lo, s.X[:k*n], k1)
 		s.Dims.AddNoise(lo, w.g1, s.DW, k)
 	}
 	s.Dims.AddNoise(k1, w.g1, st.dwa, k)
@@ -103,15 +103,12 @@ func (st *robertsStepper) Step(s *sdeint.Step) error {
 	}
 	w.drift(k2, w.f2, s)
 	s.Dims.AddNoise(k2, w.g2, st.dwb, k)
+	// x'' = x + ½(K1 + K2), E = x'' − x'.
 	x, hi := s.X[:k*n], s.High[:k*n]
-	for i := range hi {
-		hi[i] = x[i] + 0.5*(k1[i]+k2[i])
-	}
+	floats.AddTo(hi, k1, k2)
+	floats.AddScaledTo(hi, x, 0.5, hi)
 	if s.Adaptive {
-		e, lo := s.Err[:k*n], s.Low[:k*n]
-		for i := range e {
-			e[i] = hi[i] - lo[i]
-		}
+		floats.SubTo(s.Err[:k*n], hi, s.Low[:k*n])
 	}
 	return nil
 }
