@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -406,32 +405,11 @@ func wrapList(words []string, width int) string {
 	return b.String()
 }
 
-// controller returns the adaptive sampler's θ and r (NaN for the others).
-func controller(set diffusion.Settings) (theta, r float64) {
-	if set.Sampler != diffusion.Adaptive {
-		return math.NaN(), math.NaN()
-	}
-	return cmp.Or(set.Safety, 0.9), cmp.Or(set.Exponent, 0.9)
-}
-
-// stepCounts returns the mean numbers of accepted steps and rejected
-// attempts per sample (NaN without a solve: the exact sampler).
-func stepCounts(res *diffusion.Result) (accepted, rejected float64) {
-	if res == nil || res.Solve == nil || len(res.Solve.Path) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, p := range res.Solve.Path {
-		accepted += float64(p.Accepted)
-		rejected += float64(p.Rejected)
-	}
-	n := float64(len(res.Solve.Path))
-	return accepted / n, rejected / n
-}
 
 // newSampleJSON returns the JSON object of a run.
 func newSampleJSON(r bench.Row, set diffusion.Settings, res *diffusion.Result) sampleJSON {
-	theta, rexp := controller(set)
-	acc, rej := stepCounts(res)
+	theta, rexp := bench.Controller(set)
+	acc, rej := bench.StepCounts(res)
 	return sampleJSON{
 		SDE: r.SDE, Data: r.Data, Sampler: r.Sampler, Brownian: r.Brownian,
 		RTol: jsonFloat(r.RTol), ATol: jsonFloat(r.ATol), Theta: jsonFloat(theta), R: jsonFloat(rexp),
@@ -483,7 +461,7 @@ func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Sett
 		if len(ab) > 0 {
 			abl = "; ablations: " + strings.Join(ab, ", ")
 		}
-		theta, rexp := controller(set)
+		theta, rexp := bench.Controller(set)
 		line("sampler", "adaptive: ε_rel %g, ε_abs %g (model units), h0 %g, θ %g, r %g, Brownian %s%s", r.RTol, r.ATol, h0, theta, rexp, r.Brownian, abl)
 	case diffusion.EM:
 		line("sampler", "Euler–Maruyama, %d steps", *r.Steps)
@@ -505,7 +483,7 @@ func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Sett
 		nfe += fmt.Sprintf(", +%d for denoising", r.NFEDenoise)
 	}
 	line("NFE", "%s", nfe)
-	if acc, rej := stepCounts(res); (set.Sampler == diffusion.Adaptive || set.Sampler == diffusion.ODE) && !math.IsNaN(acc) {
+	if acc, rej := bench.StepCounts(res); (set.Sampler == diffusion.Adaptive || set.Sampler == diffusion.ODE) && !math.IsNaN(acc) {
 		line("steps", "mean %.1f accepted, %.1f rejected per sample (%.1f%% of attempts rejected)", acc, rej, 100*rej/(acc+rej))
 	}
 	fmt.Fprintf(w, "quality      against the exact p_ε (lower is better; dispersion: closer to 0)\n")

@@ -65,8 +65,12 @@ type Row struct {
 	Brownian string `json:"brownian"`
 	// RTol and ATol are the adaptive solver's (or the ODE's) tolerances in
 	// model units; NaN for fixed-step and exact samplers.
-	RTol    float64 `json:"rtol"`
-	ATol    float64 `json:"atol"`
+	RTol float64 `json:"rtol"`
+	ATol float64 `json:"atol"`
+	// Theta and R are the adaptive controller's safety factor θ and
+	// exponent r (NaN for the other samplers).
+	Theta   float64 `json:"theta"`
+	R       float64 `json:"r"`
 	Denoise bool    `json:"denoise"`
 	N       int     `json:"n"`
 	Seed    uint64  `json:"seed"`
@@ -75,6 +79,10 @@ type Row struct {
 	NFEMean    float64 `json:"nfe_mean"`
 	NFEMax     int     `json:"nfe_max"`
 	NFEDenoise int     `json:"nfe_denoise"`
+	// AcceptedMean and RejectedMean are the mean numbers of accepted steps
+	// and rejected attempts per sample (NaN for the exact sampler).
+	AcceptedMean float64 `json:"accepted_mean"`
+	RejectedMean float64 `json:"rejected_mean"`
 
 	FD           float64 `json:"fd"`
 	FDSE         float64 `json:"fd_se"`
@@ -358,15 +366,17 @@ func newRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion
 		Data:    data,
 		Sampler: s.Sampler.String(),
 		RTol:    math.NaN(), ATol: math.NaN(),
-		Denoise: s.Denoise,
-		N:       max(s.N, 1),
-		Seed:    s.Seed,
-		NFEMean: math.NaN(),
+		Denoise:      s.Denoise,
+		N:            max(s.N, 1),
+		Seed:         s.Seed,
+		NFEMean:      math.NaN(),
+		AcceptedMean: math.NaN(), RejectedMean: math.NaN(),
 		Setting: SettingLabel(sde, s),
 		FDFloor: ev.Floor().FD,
 	}
 	row.setMetrics(Metrics{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()})
 	row.Brownian = "none"
+	row.Theta, row.R = Controller(s)
 	switch s.Sampler {
 	case diffusion.Adaptive:
 		row.RTol, row.ATol = AdaptiveTolerances(sde, s)
@@ -402,6 +412,7 @@ func newRow(data string, sde diffusion.SDE, s diffusion.Settings, res *diffusion
 	}
 	row.Status = res.Status.String()
 	row.NFEMean, row.NFEMax, row.NFEDenoise = res.NFEMean, res.NFEMax, res.NFEDenoise
+	row.AcceptedMean, row.RejectedMean = StepCounts(res)
 	row.WallSeconds = res.Wall.Seconds()
 	if err != nil || res.Status != sdeint.Success {
 		if err != nil && res.Status == sdeint.Success {
@@ -425,6 +436,30 @@ func (r *Row) setMetrics(m Metrics) {
 	r.SW2, r.SW2SE = m.SW2, m.SW2SE
 	r.ModeTV, r.ModeTVSE = m.ModeTV, m.ModeTVSE
 	r.Dispersion, r.DispersionSE = m.Dispersion, m.DispersionSE
+}
+
+// Controller returns the adaptive sampler's safety factor θ and exponent r
+// as diffusion.Sample resolves them (the paper's 0.9 and 0.9 unless s sets
+// them); NaN for the other samplers.
+func Controller(s diffusion.Settings) (theta, r float64) {
+	if s.Sampler != diffusion.Adaptive {
+		return math.NaN(), math.NaN()
+	}
+	return cmpOr(s.Safety, 0.9), cmpOr(s.Exponent, 0.9)
+}
+
+// StepCounts returns the mean numbers of accepted steps and rejected
+// attempts per sample (NaN without a solve: the exact sampler).
+func StepCounts(res *diffusion.Result) (accepted, rejected float64) {
+	if res == nil || res.Solve == nil || len(res.Solve.Path) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, p := range res.Solve.Path {
+		accepted += float64(p.Accepted)
+		rejected += float64(p.Rejected)
+	}
+	n := float64(len(res.Solve.Path))
+	return accepted / n, rejected / n
 }
 
 // AdaptiveTolerances returns the adaptive sampler's ε_rel and ε_abs (model
