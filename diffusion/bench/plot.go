@@ -177,7 +177,7 @@ func panel(g []Row) (*plot.Plot, error) {
 		}
 	}
 	if ymax > ymin {
-		p.Y.Min, p.Y.Max = ymin-0.05*(ymax-ymin), ymax+0.55*(ymax-ymin)
+		p.Y.Min, p.Y.Max = ymin-0.05*(ymax-ymin), ymax+0.9*(ymax-ymin) // the legend takes about the top third
 	}
 	for _, r := range g {
 		if r.Sampler != "exact" || math.IsNaN(r.Dispersion) {
