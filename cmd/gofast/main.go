@@ -55,7 +55,9 @@
 //
 // Exit status: 0 on success, 1 when the solve or sampling failed or some
 // paths did not finish (a partial result is still printed), 2 for usage
-// errors; bench exits 1 only when interrupted or unable to write a file.
+// errors, including a method the problem refuses (solve, convergence,
+// workprecision); bench exits 1 only when interrupted or unable to write a
+// file.
 //
 // Each command lives in its own file and is listed once in the commands
 // table below; its function parses its own flags and, given -h, prints its
@@ -160,5 +162,5 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "show this list, or a command's flags: gofast help <command>")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 success, 1 solve failed or incomplete, 2 usage error.")
+	fmt.Fprintln(w, "Exit status: 0 success, 1 solve failed or incomplete, 2 usage error (a refused problem/method pair too).")
 }

@@ -137,8 +137,8 @@ func TestSolveEMNeedsSteps(t *testing.T) {
 
 func TestSolveRefusalAndOverride(t *testing.T) {
 	code, out, errs := runArgs(t, "solve", "-method", "ggf", "-problem", "gbm", "-paths", "200")
-	if code != 1 || out != "" {
-		t.Fatalf("ggf on Itô GBM: exit %d, stdout %q; want 1 and no output", code, out)
+	if code != 2 || out != "" {
+		t.Fatalf("ggf on Itô GBM: exit %d, stdout %q; want 2 and no output", code, out)
 	}
 	if !strings.Contains(errs, "Stratonovich") || !strings.Contains(errs, "-override") {
 		t.Errorf("ggf on Itô GBM: message does not mention Stratonovich and -override:\n%s", errs)
