@@ -405,7 +405,6 @@ func wrapList(words []string, width int) string {
 	return b.String()
 }
 
-
 // newSampleJSON returns the JSON object of a run.
 func newSampleJSON(r bench.Row, set diffusion.Settings, res *diffusion.Result) sampleJSON {
 	theta, rexp := bench.Controller(set)
