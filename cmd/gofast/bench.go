@@ -19,22 +19,23 @@ import (
 
 // Sample sizes of gofast bench per data set.
 //
-// The default run keeps within 15 minutes on 2 cores: measured 12 minutes
-// (gmm2d at n = 10 000: 2 minutes for VP and VE; gmm-image at n = 1000:
-// 5 minutes each for VP and VE, mostly PC-1000, EM-1000 and the adaptive
-// runs at ε_rel 0.01; a gmm-image score evaluation costs ≈ 30 µs and the
-// noise ≈ 15 µs per step at d = 3072).
+// The default run keeps within 15 minutes on 2 cores: measured 10 minutes
+// (gmm2d at n = 10 000: 75 s for VP and VE; gmm-image at n = 1000: 4 and 5
+// minutes for VP and VE, mostly PC-1000, EM-1000 and the adaptive runs at
+// ε_rel 0.01; a gmm-image score evaluation costs ≈ 30 µs and the noise
+// ≈ 15 µs per step at d = 3072).
 //
-// -full aims at power: the SE of the dispersion difference to EM-1000
-// (unpaired SEs) at most a fifth of the EM-100 − EM-1000 gap. Measured
-// gaps and per-row SEs: gmm2d VP 0.25, SE ≈ 1.0/√n (resolved at any n
-// here); gmm2d VE 0.02–0.03, SE ≈ 1.0/√n, which needs n ≈ 100 000–200 000
-// (n = 100 000 measured a gap of 0.019 ± 0.005: not resolved; n = 200 000
-// a gap of 0.026 ± 0.004, resolved, in 21 minutes); gmm-image
-// VP 0.06, SE ≈ 0.2/√n, resolved from n ≈ 600; gmm-image VE only 0.002
-// (paired) to 0.012, which would need n of 10⁵ or more at ≈ 0.5 s per
-// sample: out of reach, so gmm-image VE rows stay "not resolved" and -full
-// gives gmm-image n = 4000 (35 minutes measured) for tighter error bars.
+// -full aims at power: the SE of the dispersion difference to EM-1000 (a
+// paired jackknife; barely below the unpaired one, as samplers share only
+// their prior draws) at most a fifth of the EM-100 − EM-1000 gap. Measured
+// gaps and SEs of a difference: gmm2d VP 0.25, SE ≈ 1.1–1.8/√n (resolved at any
+// n here); gmm2d VE 0.026 ± 0.004 at n = 200 000, SE ≈ 0.9–1.3/√n, resolved
+// there (n = 100 000 measured a gap of 0.019 ± 0.005: not resolved);
+// gmm-image VP 0.06, SE ≈ 0.25/√n, resolved from n ≈ 500; gmm-image VE
+// 0.0034 ± 0.0004 with shared Brownian paths (0.012 ± 0.005 in the -full
+// run), SE ≈ 0.25/√n, which needs n ≈ 1.3·10⁵, some 10 hours: out of
+// reach, so gmm-image VE rows stay "not resolved" and -full gives
+// gmm-image n = 4000 (35 minutes measured) for tighter error bars.
 var (
 	benchDefaultN = map[string]int{"gmm2d": 10000, "gmm-image": 1000}
 	benchQuickN   = map[string]int{"gmm2d": 1000}
@@ -79,11 +80,11 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 		fmt.Fprintln(w, "dispersion and mode TV each within 2 SE of EM-1000's, and \"not resolved\" when")
 		fmt.Fprintln(w, "the SE of the dispersion difference exceeds a fifth of the EM-100 vs EM-1000 gap.")
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Sample sizes: default gmm2d n = %d, gmm-image n = %d (about 12 minutes on 2 cores);\n",
+		fmt.Fprintf(w, "Sample sizes: default gmm2d n = %d, gmm-image n = %d (about 10 minutes on 2 cores);\n",
 			benchDefaultN["gmm2d"], benchDefaultN["gmm-image"])
 		fmt.Fprintf(w, "-quick gmm2d n = %d (seconds); -full gmm2d n = %d (power for VE's small gap, 0.02–0.03),\n",
 			benchQuickN["gmm2d"], benchFullN["gmm2d"])
-		fmt.Fprintf(w, "gmm-image n = %d (power for VP; gmm-image VE's gap, 0.002–0.012, would need n ≳ 100 000,\n", benchFullN["gmm-image"])
+		fmt.Fprintf(w, "gmm-image n = %d (power for VP; gmm-image VE's gap, ≈ 0.003, would need n ≈ 130 000,\n", benchFullN["gmm-image"])
 		fmt.Fprintln(w, "so its rows stay \"not resolved\"). The verdict is two-sided: a row better than EM-1000")
 		fmt.Fprintln(w, "by more than 2 SE is \"no\", shown as \"no (better)\" in the tables.")
 		fmt.Fprintln(w, "Progress, one line per run with its wall time, goes to stderr; a closing line gives the")
