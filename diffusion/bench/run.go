@@ -496,8 +496,8 @@ func SettingLabel(sde diffusion.SDE, s diffusion.Settings) string {
 // denoise, n) group, against the group's EM-1000 row, and returns rows.
 //
 // A row has equal quality to EM-1000 ("yes") when its dispersion error
-// and its mode-weight TV are each within 2 SE of the difference of
-// EM-1000's, and "no" otherwise. The SE of a difference is the row's
+// and its mode-weight TV each differ from EM-1000's by at most 2 SE of the
+// difference, and "no" otherwise. The SE of a difference is the row's
 // paired one (DispersionDiffSE, ModeTVDiffSE) when known, else
 // √(se_row² + se_EM1000²). The verdict only counts when the comparison can
 // see a difference that matters: the SE of the dispersion difference must
@@ -702,6 +702,10 @@ func pmSig(v, se float64) string {
 func pmSignedSE(v, se float64) string {
 	if math.IsNaN(v) {
 		return "—"
+	}
+	if se > 0 && se < 0.0005 {
+		// A paired SE can be this small; "± 0.000" would hide it.
+		return fmt.Sprintf("%+.4f ± %.4f", v, se)
 	}
 	return fmt.Sprintf("%+.3f ± %.3f", v, se)
 }
