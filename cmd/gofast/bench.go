@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -103,17 +102,10 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f benchFlags
 	fs := newBenchFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast bench: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'gofast help bench' for the flags.")
-		return 2
-	}
+	usageErr := usageError(stderr, "bench")
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}

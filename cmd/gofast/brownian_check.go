@@ -120,18 +120,11 @@ func newCheckFlagSet(f *checkFlags, out io.Writer) *flag.FlagSet {
 func runBrownianCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f checkFlags
 	fs := newCheckFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2 // the flag package has printed the error and the usage
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
 	f.brownian.parsed(fs)
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast brownian-check: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'gofast help brownian-check' for the flags.")
-		return 2
-	}
+	usageErr := usageError(stderr, "brownian-check")
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}

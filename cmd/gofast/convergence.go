@@ -68,16 +68,10 @@ against log dt, with a jackknife standard error over groups of paths.
 Flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast convergence: "+format+"\n", a...)
-		return 2
-	}
+	usage := usageError(stderr, "convergence")
 	p, err := problems.ByName(*problem)
 	if err != nil {
 		return usage("%v", err)
@@ -172,16 +166,10 @@ error, the mean NFE per path and the wall time.
 Flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast workprecision: "+format+"\n", a...)
-		return 2
-	}
+	usage := usageError(stderr, "workprecision")
 	p, err := problems.ByName(*problem)
 	if err != nil {
 		return usage("%v", err)

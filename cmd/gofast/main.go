@@ -66,6 +66,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -163,4 +165,27 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "show this list, or a command's flags: gofast help <command>")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Exit status: 0 success, 1 solve failed or incomplete, 2 usage error (a refused problem/method pair too).")
+}
+
+// parseArgs parses a command's args into fs. done says the command must
+// return code at once: 0 after -h (the usage is printed), 2 for a bad flag
+// (the flag package has printed the error and the usage).
+func parseArgs(fs *flag.FlagSet, args []string) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, true
+		}
+		return 2, true
+	}
+	return 0, false
+}
+
+// usageError returns the usage-error reporter of command cmd: it prints
+// the message and where to find the flags to stderr and returns exit code 2.
+func usageError(stderr io.Writer, cmd string) func(format string, a ...any) int {
+	return func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "gofast "+cmd+": "+format+"\n", a...)
+		fmt.Fprintf(stderr, "Run 'gofast help %s' for the flags.\n", cmd)
+		return 2
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -140,19 +139,12 @@ var sampleOnly = map[string][]diffusion.Sampler{
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f sampleFlags
 	fs := newSampleFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
 	f.set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast sample: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'gofast help sample' for the flags.")
-		return 2
-	}
+	usageErr := usageError(stderr, "sample")
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}

@@ -237,18 +237,11 @@ func progressLine(p sdeint.Progress) string {
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f solveFlags
 	fs := newSolveFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2 // the flag package has printed the error and the usage
+	if code, done := parseArgs(fs, args); done {
+		return code
 	}
 	f.brownian.parsed(fs)
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "gofast solve: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'gofast help solve' for the flags.")
-		return 2
-	}
+	usageErr := usageError(stderr, "solve")
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
