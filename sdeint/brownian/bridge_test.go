@@ -120,24 +120,31 @@ func TestRedrawBiasedUnderRejection(t *testing.T) {
 
 // TestBridgeMemory: a retry to a rejected attempt's end returns the same
 // increment; a shorter retry is consistent with it (the rest is kept).
-func TestBridgeMemory(t *testing.T) {
-	p := Bridge{}.NewPath(2, 1)
+func TestBridgeMemory(t *testing.T) { checkMemory(t, Bridge{}, 0.5, 0.2) }
+
+// checkMemory checks that src remembers rejected draws: after a rejected
+// attempt to long, a retry to long returns the same increment, and an
+// accepted step to short followed by the rest to long sums to it (two
+// Brownian components).
+func checkMemory(t *testing.T, src Source, long, short float64) {
+	t.Helper()
+	p := src.NewPath(2, 1)
 	p.Reset(Key{Seed: 1, Path: 2})
 	var a, b, c, d [2]float64
-	p.Increment(a[:], 0.5)
+	p.Increment(a[:], long)
 	p.Reject()
-	p.Increment(b[:], 0.5)
+	p.Increment(b[:], long)
 	if a != b {
 		t.Fatalf("same attempt after a rejection: %v then %v", a, b)
 	}
 	p.Reject()
-	p.Increment(c[:], 0.2)
+	p.Increment(c[:], short)
 	p.Accept()
-	p.Increment(d[:], 0.5)
+	p.Increment(d[:], long)
 	p.Accept()
 	for j := range a {
 		if got := c[j] + d[j]; math.Abs(got-a[j]) > 1e-15 {
-			t.Errorf("component %d: W(0.2) + (W(0.5) − W(0.2)) = %v, want the rejected W(0.5) = %v", j, got, a[j])
+			t.Errorf("component %d: W(%v) + (W(%v) − W(%v)) = %v, want the rejected W(%v) = %v", j, short, long, short, got, long, a[j])
 		}
 	}
 }

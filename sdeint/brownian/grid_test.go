@@ -143,27 +143,7 @@ func TestGridExactOffGrid(t *testing.T) {
 // TestGridMemory: inside a cell a pre-drawn grid remembers rejected draws as
 // the bridge does: a retry to a rejected attempt's end returns the same
 // increment, and a shorter accepted step followed by the rest sums to it.
-func TestGridMemory(t *testing.T) {
-	p := Grid{Steps: 2}.NewPath(2, 1)
-	p.Reset(Key{Seed: 1, Path: 2})
-	var a, b, c, d [2]float64
-	p.Increment(a[:], 0.3)
-	p.Reject()
-	p.Increment(b[:], 0.3)
-	if a != b {
-		t.Fatalf("same attempt after a rejection: %v then %v", a, b)
-	}
-	p.Reject()
-	p.Increment(c[:], 0.1)
-	p.Accept()
-	p.Increment(d[:], 0.3)
-	p.Accept()
-	for j := range a {
-		if got := c[j] + d[j]; math.Abs(got-a[j]) > 1e-15 {
-			t.Errorf("component %d: W(0.1) + (W(0.3) − W(0.1)) = %v, want the rejected W(0.3) = %v", j, got, a[j])
-		}
-	}
-}
+func TestGridMemory(t *testing.T) { checkMemory(t, Grid{Steps: 2}, 0.3, 0.1) }
 
 // FuzzGrid drives a pre-drawn grid path (7 cells, so that few targets are
 // grid times) with arbitrary float targets and accept flags: it must never
