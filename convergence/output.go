@@ -2,58 +2,22 @@ package convergence
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/gofast-sde/gofast/internal/nanjson"
 )
 
-// finite returns x, or nil (JSON null) when x is NaN or infinite, which
-// JSON cannot represent.
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
 // MarshalJSON writes non-finite values as null.
-func (r Row) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Dt      *float64 `json:"dt"`
-		Error   *float64 `json:"error"`
-		ErrorSE *float64 `json:"error_se"`
-		NFEMean *float64 `json:"nfe_mean"`
-	}{finite(r.Dt), finite(r.Error), finite(r.ErrorSE), finite(r.NFEMean)})
-}
+func (r Row) MarshalJSON() ([]byte, error) { return nanjson.Marshal(r) }
 
-// MarshalJSON writes non-finite values as null.
-func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result // without methods, so no recursion
-	return json.Marshal(struct {
-		plain
-		Order   *float64 `json:"order"`
-		OrderSE *float64 `json:"order_se"`
-	}{plain(r), finite(r.Order), finite(r.OrderSE)})
-}
+// MarshalJSON writes non-finite values (an order fitted to zero errors) as
+// null.
+func (r Result) MarshalJSON() ([]byte, error) { return nanjson.Marshal(r) }
 
 // MarshalJSON writes non-finite values (unknown moments) as null.
-func (r WPRow) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Method      string   `json:"method"`
-		Controller  string   `json:"controller"`
-		Tol         *float64 `json:"tol"`
-		Error       *float64 `json:"error"`
-		ErrorSE     *float64 `json:"error_se"`
-		MeanError   *float64 `json:"mean_error"`
-		MeanErrorSE *float64 `json:"mean_error_se"`
-		VarError    *float64 `json:"var_error"`
-		VarErrorSE  *float64 `json:"var_error_se"`
-		NFEMean     *float64 `json:"nfe_mean"`
-		WallSeconds *float64 `json:"wall_seconds"`
-	}{r.Method, r.Controller, finite(r.Tol), finite(r.Error), finite(r.ErrorSE), finite(r.MeanError), finite(r.MeanErrorSE),
-		finite(r.VarError), finite(r.VarErrorSE), finite(r.NFEMean), finite(r.WallSeconds)})
-}
+func (r WPRow) MarshalJSON() ([]byte, error) { return nanjson.Marshal(r) }
 
 // num formats x for CSV: shortest exact form, empty when not finite.
 func num(x float64) string {

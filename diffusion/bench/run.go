@@ -1,19 +1,16 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofast-sde/gofast/diffusion"
+	"github.com/gofast-sde/gofast/internal/nanjson"
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/brownian"
 )
@@ -123,57 +120,13 @@ type Row struct {
 
 // MarshalJSON encodes r with its JSON tags, in field order, writing NaN and
 // ±Inf (which JSON cannot hold) as null.
-func (r Row) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	v := reflect.ValueOf(r)
-	t := v.Type()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Quote(name))
-		b.WriteByte(':')
-		f := v.Field(i)
-		if f.Kind() == reflect.Float64 && (math.IsNaN(f.Float()) || math.IsInf(f.Float(), 0)) {
-			b.WriteString("null")
-			continue
-		}
-		enc, err := json.Marshal(f.Interface())
-		if err != nil {
-			return nil, err
-		}
-		b.Write(enc)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (r Row) MarshalJSON() ([]byte, error) { return nanjson.Marshal(r) }
 
 // UnmarshalJSON decodes what MarshalJSON writes, reading null numbers as
 // NaN.
 func (r *Row) UnmarshalJSON(data []byte) error {
 	type plain Row
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	v := reflect.ValueOf(r).Elem()
-	t := v.Type()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		m, ok := raw[name]
-		f := v.Field(i)
-		if f.Kind() == reflect.Float64 && (!ok || string(m) == "null") {
-			f.SetFloat(math.NaN())
-			delete(raw, name)
-		}
-	}
-	rest, err := json.Marshal(raw)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(rest, (*plain)(r))
+	return nanjson.Unmarshal(data, r, (*plain)(r))
 }
 
 // Setting labels and EM's reference step counts.
