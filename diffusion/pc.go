@@ -47,7 +47,7 @@ func (m PC) snr() float64 {
 func (m PC) Properties() sdeint.Properties {
 	var o [sdeint.NumNoiseClasses]sdeint.Order
 	o[sdeint.ClassAdditive] = sdeint.Order{Strong: 0.5, Weak: 1}
-	return sdeint.Properties{Name: "pc", Calculus: sdeint.Ito, Stages: 2, Normals: true, Orders: o}
+	return sdeint.Properties{Name: "pc", Calculus: sdeint.Ito, Normals: true, Orders: o}
 }
 
 // NewStepper returns a stepper for rows of dimension d.N.

@@ -24,6 +24,11 @@ type Order struct {
 	// with the tolerance but can still dominate the error (measured for
 	// Roberts' pair on GBM, docs/brownian.md).
 	Adaptive bool
+	// NotApplicable says the method does not solve problems of this noise
+	// class at all, with fixed steps or adaptive ones: e.g. a scheme for
+	// additive noise, whose stages assume g independent of x. Solve refuses
+	// such problems, whatever Settings.Override says.
+	NotApplicable bool
 }
 
 // Properties describe a method to the solver.
@@ -34,9 +39,6 @@ type Properties struct {
 	// Stratonovich agree for additive noise and ODEs, where any method
 	// applies.
 	Calculus Calculus
-	// Stages is the number of drift evaluations per attempted step (the
-	// NFE per attempt).
-	Stages int
 	// Adaptive says the method has an embedded error estimate.
 	Adaptive bool
 	// Signs says the method needs one random sign per Brownian component
@@ -46,8 +48,10 @@ type Properties struct {
 	// component per attempt (Step.Normals), from the path's auxiliary
 	// stream: e.g. a Langevin corrector's noise.
 	Normals bool
-	// NoiseFree says the method solves ODEs only (noise shape none).
-	NoiseFree bool
+	// Levy says the method needs the space-time Lévy area of every
+	// attempt (Step.Area). Solve then asks the Brownian source for it
+	// (brownian.LevySource) and refuses sources that cannot serve it.
+	Levy bool
 	// State, if not nil, gives the number of values of per-path memory the
 	// method keeps between steps (Step.State), e.g. a first-same-as-last
 	// stage.
@@ -101,6 +105,12 @@ type Step struct {
 	Signs []float64 // K×M random signs ±1, when the method asked for them
 	// Normals holds K×M standard normals, when the method asked for them.
 	Normals []float64
+	// Area holds K×M space-time Lévy areas of the step, when the method
+	// asked for them (Properties.Levy): per component
+	// H = (1/h)∫(W(s) − W(t))ds − ½ΔW over the step, N(0, |h|/12) and
+	// independent of ΔW (see brownian.LevyPath). With it a method gets
+	// ∫(W(s) − W(t))ds = |h|(½ΔW + H), the I_(1,0) of Kloeden & Platen.
+	Area []float64
 	// Adaptive says Low and Err are wanted; otherwise only High is read.
 	Adaptive bool
 	High     []float64 // K×N result

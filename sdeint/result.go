@@ -14,8 +14,10 @@ const (
 	NotTerminated Status = iota
 	// Success: the path reached T1.
 	Success
-	// NotFinite: the drift, the diffusion or the new state held NaN or Inf;
-	// the path stopped at its last accepted state.
+	// NotFinite: the drift, the diffusion or the new state held NaN or Inf
+	// at a fixed step, or at adaptive steps until the step size shrank to
+	// nothing (each such attempt is rejected and the step shrunk); the path
+	// stopped at its last accepted state.
 	NotFinite
 	// StepCollapse: the step size fell so low that t + h == t, or below
 	// the minimum step.
@@ -55,7 +57,8 @@ type PathError struct {
 	TEval float64
 	// Component is the first offending component (NotFinite), or −1.
 	Component int
-	// H is the step size at the end (StepCollapse).
+	// H is the step size at the end (StepCollapse, and NotFinite at
+	// adaptive steps).
 	H   float64
 	Err error
 }
@@ -87,6 +90,9 @@ type PathStats struct {
 	H        float64 // last step-size proposal |h|
 	Accepted int     // accepted steps
 	Rejected int     // rejected attempts
+	// NonFinite counts the rejected attempts whose stages or proposals
+	// held NaN or Inf (included in Rejected).
+	NonFinite int
 	// DriftEvals and DiffusionEvals count evaluations for this path, rejected
 	// attempts included.
 	DriftEvals, DiffusionEvals int

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,10 +206,19 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		if fo, ok := sv.src.(brownian.FixedOnly); ok && fo.FixedOnly() && !sv.fixed {
 			bad("Brownian source %s serves fixed steps only: it would redraw after rejections; use the bridge or the tree", sv.src.Name())
 		}
-	case sv.fixed:
+	case sv.fixed && !sv.props.Levy:
 		sv.src = brownian.Grid{}
 	default:
 		sv.src = brownian.Bridge{}
+	}
+	if sv.props.Levy && nz.Shape != NoNoise {
+		// The method needs Lévy areas: ask the source for them.
+		if ls, ok := sv.src.(brownian.LevySource); ok {
+			sv.src = ls.WithLevy()
+		}
+		if _, ok := sv.src.NewPath(1, 1).(brownian.LevyPath); !ok {
+			bad("method %s needs space-time Lévy areas, which Brownian source %s does not serve; use the bridge or the tree", sv.props.Name, sv.src.Name())
+		}
 	}
 
 	// Method and problem.
@@ -216,25 +226,23 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	if sv.props.State != nil {
 		sv.stateSize = sv.props.State(sv.dims)
 	}
-	if sv.props.NoiseFree && nz.Shape != NoNoise {
-		bad("method %s solves ODEs only; the problem has %v noise", sv.props.Name, nz.Shape)
-	}
 	var refusals []string
+	if sv.props.Orders[class].NotApplicable {
+		// Not overridable: the method would compute something else.
+		errs = append(errs, &RefusalError{Method: sv.props.Name, Reason: fmt.Sprintf("method %s does not apply to %v noise", sv.props.Name, class)})
+	}
 	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))
 	}
 	switch {
-	case sv.fixed || sv.props.Orders[class].Adaptive:
+	case sv.fixed || sv.props.Orders[class].Adaptive || sv.props.Orders[class].NotApplicable:
 	case class == ClassNoncommutative:
 		refusals = append(refusals, fmt.Sprintf("adaptive %s refuses non-commutative noise with %d Brownian components: its error estimate misses the Lévy areas and convergence would need revisiting rejected times; use fixed steps", sv.props.Name, sv.mdim))
 	default:
 		refusals = append(refusals, fmt.Sprintf("adaptive %s does not converge on %v noise: its kept state has strong order ½ and its step grid depends on the Brownian increments, which biases the Itô sums (Gaines & Lyons 1997); use fixed steps", sv.props.Name, class))
 	}
 	if len(refusals) > 0 {
-		msg := refusals[0]
-		if len(refusals) > 1 {
-			msg += "; " + refusals[1]
-		}
+		msg := strings.Join(refusals, "; ")
 		if !s.Override {
 			errs = append(errs, &RefusalError{Method: sv.props.Name, Reason: msg})
 		}

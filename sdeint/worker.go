@@ -21,6 +21,7 @@ type slot struct {
 	save    int     // next save index
 	grid    int     // grid index of t (fixed steps)
 	src     brownian.Path
+	levy    brownian.LevyPath // src, when the method needs Lévy areas
 	aux     brownian.Stream
 	ctrl    control.State
 	stats   PathStats
@@ -81,6 +82,9 @@ func newWorker(sv *solver, id int) *worker {
 	}
 	for i := range w.slots {
 		w.slots[i].src = sv.src.NewPath(m, sv.span)
+		if sv.props.Levy && m > 0 {
+			w.slots[i].levy = w.slots[i].src.(brownian.LevyPath) // checked by newSolver
+		}
 	}
 	w.eval.w = w
 	w.reached.Store(math.Float64bits(math.Inf(1)))
@@ -104,6 +108,9 @@ func newWorker(sv *solver, id int) *worker {
 	}
 	if sv.props.Normals {
 		w.step.Normals = make([]float64, rows*m)
+	}
+	if sv.props.Levy {
+		w.step.Area = make([]float64, rows*m)
 	}
 	if S := sv.stateSize; S > 0 {
 		w.state = make([]float64, rows*S)
@@ -189,7 +196,11 @@ func (w *worker) round() {
 		}
 		st.T[r] = sl.t
 		st.H[r] = sl.tNew - sl.t
-		sl.src.Increment(st.DW[r*m:(r+1)*m], (sl.tNew-sv.p.T0)*sv.dir)
+		if sl.levy != nil {
+			sl.levy.IncrementLevy(st.DW[r*m:(r+1)*m], st.Area[r*m:(r+1)*m], (sl.tNew-sv.p.T0)*sv.dir)
+		} else {
+			sl.src.Increment(st.DW[r*m:(r+1)*m], (sl.tNew-sv.p.T0)*sv.dir)
+		}
 		if st.Signs != nil {
 			for j := range m {
 				st.Signs[r*m+j] = sl.aux.Sign()
@@ -240,8 +251,13 @@ func (w *worker) round() {
 			}
 		}
 		if sv.set.SharedStep {
-			sv.valid[sl.path] = sl.fail.where == ""
+			// A non-finite row makes the batch's norm infinite: the whole
+			// batch shares the step, so it rejects it and shrinks.
+			sv.valid[sl.path] = true
 			sv.partial[sl.path] = w.errNorm[r]
+			if sl.fail.where != "" {
+				sv.partial[sl.path] = math.Inf(1)
+			}
 		}
 	}
 }
@@ -271,10 +287,8 @@ func (w *worker) settle(shared bool) {
 	for r := w.k - 1; r >= 0; r-- {
 		sl := &w.slots[r]
 		o := r * n
-		if sl.fail.where != "" {
-			if shared {
-				sv.valid[sl.path] = false
-			}
+		if sl.fail.where != "" && sv.fixed {
+			// Fixed steps have no smaller step to retry with.
 			sl.src.Reject()
 			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: sl.fail.where, TEval: sl.fail.t, Component: sl.fail.component})
 			continue
@@ -285,6 +299,16 @@ func (w *worker) settle(shared bool) {
 				errNorm = sv.sharedErr
 			} else {
 				errNorm = sv.ctrl.Finish(w.errNorm[r], n)
+			}
+			if sl.fail.where != "" {
+				// A NaN or Inf in a stage or a proposal rejects the
+				// attempt and shrinks the step (Controller.Factor of a
+				// non-finite error), as Diffrax and the SciML integrators
+				// do: a trial point outside the domain of f or g says the
+				// step was too long, not that the path failed. If the step
+				// collapses, the path ends NotFinite (checkNext).
+				errNorm = math.Inf(1)
+				sl.stats.NonFinite++
 			}
 			accept = sv.ctrl.Accept(errNorm)
 			f := sv.ctrl.Factor(errNorm, accept, &sl.ctrl)
@@ -387,6 +411,11 @@ func (w *worker) checkNext(r int) {
 		return // lands on the next stop
 	}
 	if !(h > 0) || sl.t+sv.dir*h == sl.t || h < sv.ctrl.HMin {
+		if f := sl.fail; f.where != "" {
+			// The step collapsed while shrinking away from NaN or Inf.
+			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: f.where, TEval: f.t, Component: f.component, H: h})
+			return
+		}
 		w.retire(r, StepCollapse, &PathError{Status: StepCollapse, H: h, Component: -1})
 	}
 }

@@ -39,6 +39,9 @@ func (Bridge) Name() string { return "bridge" }
 // Exact returns true.
 func (Bridge) Exact() bool { return true }
 
+// WithLevy returns the bridge with Lévy areas on.
+func (b Bridge) WithLevy() Source { b.Levy = true; return b }
+
 // NewPath returns a bridge path of dimension m.
 func (b Bridge) NewPath(m int, span float64) Path {
 	// Room for a few pending points, kept small so that the stacks of a

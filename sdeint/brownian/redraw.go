@@ -24,6 +24,9 @@ func (Redraw) Name() string { return "redraw" }
 // Exact returns false: redrawing after rejections biases the path.
 func (Redraw) Exact() bool { return false }
 
+// WithLevy returns the source with Lévy areas on.
+func (r Redraw) WithLevy() Source { r.Levy = true; return r }
+
 // NewPath returns a redraw path of dimension m.
 func (r Redraw) NewPath(m int, span float64) Path { return &redrawPath{levy: r.Levy} }
 

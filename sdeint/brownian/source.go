@@ -58,3 +58,13 @@ type LevyPath interface {
 type FixedOnly interface {
 	FixedOnly() bool
 }
+
+// LevySource is implemented by sources that can serve space-time Lévy
+// areas: WithLevy returns the same source with the areas on, whose paths
+// implement LevyPath. Solve calls it when the method needs the areas, so
+// a user names the source (bridge, tree, …) without knowing whether the
+// method needs them.
+type LevySource interface {
+	Source
+	WithLevy() Source
+}

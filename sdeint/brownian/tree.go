@@ -50,6 +50,9 @@ func (Tree) Name() string { return "tree" }
 // Exact returns true: W is a fixed function of time, whatever is rejected.
 func (Tree) Exact() bool { return true }
 
+// WithLevy returns the tree with Lévy areas on.
+func (tr Tree) WithLevy() Source { tr.Levy = true; return tr }
+
 // maxTreeDepth bounds the levels so that node indices fit in 64 bits.
 const maxTreeDepth = 60
 

@@ -334,6 +334,15 @@ func (c *Controller) Accept(err float64) bool { return err <= 1 }
 func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
 	var f float64
 	switch {
+	case !(err <= math.MaxFloat64):
+		// NaN or Inf: a stage left the domain of f or g, or the estimate
+		// overflowed. Reject and shrink by MinFactor (0.2 when
+		// unclamped), as Diffrax's PIDController does with factormin.
+		f = c.MinFactor
+		if f == 0 {
+			f = nonFiniteFactor
+		}
+		return f
 	case err == 0:
 		f = math.Inf(1)
 	case accepted && c.PID:
@@ -353,6 +362,10 @@ func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
 	}
 	return f
 }
+
+// nonFiniteFactor shrinks the step after a non-finite error when the
+// controller has no MinFactor.
+const nonFiniteFactor = 0.2
 
 // powNeg returns x^(−b) for x > 0, faster than math.Pow for the exponents
 // controllers use: this runs once per attempt of every path.

@@ -17,29 +17,8 @@
 package methods
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/gofast-sde/gofast/sdeint"
 )
-
-// ByName returns the method with the given short name.
-func ByName(name string) (sdeint.Method, error) {
-	switch strings.ToLower(name) {
-	case "em":
-		return EM{}, nil
-	case "ggf":
-		return GGF{}, nil
-	case "roberts":
-		return Roberts{}, nil
-	case "dp5":
-		return DP5{}, nil
-	}
-	return nil, fmt.Errorf("methods: unknown method %q (want one of %s)", name, strings.Join(Names(), ", "))
-}
-
-// Names lists the method names ByName accepts.
-func Names() []string { return []string{"em", "ggf", "roberts", "dp5"} }
 
 // Default returns the method gofast uses when none is named: the paper's
 // pair where it applies (Stratonovich problems, additive noise, ODEs), else

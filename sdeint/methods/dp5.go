@@ -2,6 +2,8 @@ package methods
 
 import "github.com/gofast-sde/gofast/sdeint"
 
+func init() { register("Dormand–Prince 5(4) (ODEs)", func() sdeint.Method { return DP5{} }) }
+
 // DP5 is the Dormand–Prince 5(4) pair for ODEs (J. R. Dormand & P. J.
 // Prince, "A family of embedded Runge–Kutta formulae", J. Comput. Appl.
 // Math. 6(1), 1980; Hairer, Nørsett & Wanner, Solving ODEs I, Table II.5.2):
@@ -38,16 +40,17 @@ var (
 // Properties describes the pair.
 func (DP5) Properties() sdeint.Properties {
 	var o [sdeint.NumNoiseClasses]sdeint.Order
+	for c := range o {
+		o[c].NotApplicable = true // ODEs only
+	}
 	o[sdeint.ClassNone] = sdeint.Order{Strong: 5, Weak: 5, ErrQ: 4, Adaptive: true}
 	return sdeint.Properties{
-		Name:      "dp5",
-		Calculus:  sdeint.Ito, // no noise: the calculus does not matter
-		Stages:    6,
-		Adaptive:  true,
-		NoiseFree: true,
-		State:     func(d sdeint.Dims) int { return dp5State(d.N) },
-		Orders:    o,
-		Control:   controlMainstream,
+		Name:     "dp5",
+		Calculus: sdeint.Ito, // no noise: the calculus does not matter
+		Adaptive: true,
+		State:    func(d sdeint.Dims) int { return dp5State(d.N) },
+		Orders:   o,
+		Control:  controlMainstream,
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"github.com/gofast-sde/gofast/sdeint"
 )
 
+func init() { register("Euler–Maruyama (Itô, fixed steps)", func() sdeint.Method { return EM{} }) }
+
 // EM is the Euler–Maruyama method for Itô SDEs (Kloeden & Platen, Numerical
 // Solution of SDEs, 1992, §10.2, eq. 10.2.2):
 //
@@ -20,7 +22,6 @@ func (EM) Properties() sdeint.Properties {
 	return sdeint.Properties{
 		Name:     "em",
 		Calculus: sdeint.Ito,
-		Stages:   1,
 		Orders: orders(
 			sdeint.Order{Strong: 1, Weak: 1},   // none
 			sdeint.Order{Strong: 1, Weak: 1},   // additive

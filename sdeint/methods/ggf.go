@@ -6,6 +6,10 @@ import (
 	"github.com/gofast-sde/gofast/sdeint"
 )
 
+func init() {
+	register("EM + stochastic Heun, the Gotta Go Fast pair (Stratonovich; Itô if additive)", func() sdeint.Method { return GGF{} })
+}
+
 // GGF is the adaptive pair of "Gotta Go Fast When Generating Data with
 // Score-Based Models" (Jolicoeur-Martineau, Li, Piché-Taillefer, Kachman &
 // Mitliagkas 2021, arXiv:2105.14080, Algorithm 1): Euler–Maruyama as the low
@@ -54,7 +58,6 @@ func (m GGF) Properties() sdeint.Properties {
 	p := sdeint.Properties{
 		Name:     "ggf",
 		Calculus: sdeint.Stratonovich,
-		Stages:   2,
 		Adaptive: true,
 		Orders: orders(
 			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1, Adaptive: true},   // none

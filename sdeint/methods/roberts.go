@@ -8,6 +8,10 @@ import (
 	"github.com/gofast-sde/gofast/sdeint"
 )
 
+func init() {
+	register("EM + Roberts' Itô improved Euler (Itô)", func() sdeint.Method { return Roberts{} })
+}
+
 // Roberts is an adaptive pair for Itô SDEs: Roberts' improved Euler method
 // (A. J. Roberts, "Modify the Improved Euler scheme to integrate stochastic
 // differential equations", 2012, arXiv:1210.0933) as the high-order method
@@ -46,7 +50,6 @@ func (Roberts) Properties() sdeint.Properties {
 	return sdeint.Properties{
 		Name:     "roberts",
 		Calculus: sdeint.Ito,
-		Stages:   2,
 		Adaptive: true,
 		Signs:    true,
 		Orders: orders(
