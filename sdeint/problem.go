@@ -191,4 +191,12 @@ type Problem struct {
 	Drift Func
 	// Diffusion is g. It is required unless the noise shape is NoNoise.
 	Diffusion Func
+	// InDomain, if not nil, says whether a state x at time t lies in the
+	// problem's domain (e.g. x ≥ 0 for a square-root diffusion). At
+	// adaptive steps a proposal outside it is rejected and the step shrunk,
+	// like one holding NaN (the isoutofdomain option of the SciML
+	// integrators); at fixed steps it ends the path NotFinite with Where
+	// "domain". It is called once per attempted step and path, from the
+	// workers, concurrently: it must be safe for concurrent use.
+	InDomain func(t float64, x []float64) bool
 }

@@ -50,7 +50,8 @@ type PathError struct {
 	Path   int     // global path index
 	Status Status  // why it stopped
 	T      float64 // time of the last accepted state
-	// Where names what went wrong: "drift", "diffusion", "state" or "init"
+	// Where names what went wrong: "drift", "diffusion", "state", "domain"
+	// (Problem.InDomain refused the state; Component −1) or "init"
 	// (Problem.Init) for NotFinite and FuncError; empty otherwise.
 	Where string
 	// TEval is the time at which Where was evaluated (NotFinite).
@@ -66,6 +67,9 @@ type PathError struct {
 func (e *PathError) Error() string {
 	switch e.Status {
 	case NotFinite:
+		if e.Where == "domain" {
+			return fmt.Sprintf("path %d: the state left the problem's domain (Problem.InDomain) at t = %g (last accepted t = %g)", e.Path, e.TEval, e.T)
+		}
 		return fmt.Sprintf("path %d: %s has NaN or Inf in component %d at t = %g (last accepted t = %g)", e.Path, e.Where, e.Component, e.TEval, e.T)
 	case StepCollapse:
 		return fmt.Sprintf("path %d: step size collapsed to %g at t = %g", e.Path, e.H, e.T)

@@ -242,6 +242,9 @@ func (w *worker) round() {
 				w.checkState(r, st.Low)
 			}
 		}
+		if in := sv.p.InDomain; in != nil && sl.fail.where == "" && !in(sl.tNew, st.High[r*n:(r+1)*n]) {
+			sl.fail = failure{where: "domain", component: -1, t: sl.tNew}
+		}
 		if st.Adaptive && sl.fail.where == "" {
 			o := r * n
 			w.errNorm[r] = sv.ctrl.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n])
