@@ -125,7 +125,14 @@ type Defaults struct {
 	Rule     Rule    // RulePaper or RuleMainstream
 	Exponent float64 // integral exponent r
 	Order    float64 // k = q+1: the error estimate grows as h^k (for PID)
-	Clamped  bool    // clamp the factor to [0.2, 10] by default
+	Clamped  bool    // clamp the factor by default
+	// MinFactor and MaxFactor are the default clamps when Clamped (zero:
+	// 0.2 and 10).
+	MinFactor, MaxFactor float64
+	// PCoeff, ICoeff and DCoeff, when any is non-zero, make the default a
+	// PID controller (see Settings.PCoeff), used when the user sets
+	// neither an Exponent nor PID coefficients.
+	PCoeff, ICoeff, DCoeff float64
 }
 
 // Controller is a resolved, immutable step-size controller. It may be shared
@@ -212,6 +219,9 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 	if !(c.HMax > 0) || c.HMax < c.HMin {
 		bad("HMax = %v, want > 0 and ≥ HMin", s.HMax)
 	}
+	if s.Exponent == 0 && s.PCoeff == 0 && s.ICoeff == 0 && s.DCoeff == 0 {
+		s.PCoeff, s.ICoeff, s.DCoeff = d.PCoeff, d.ICoeff, d.DCoeff
+	}
 	if s.PCoeff != 0 || s.ICoeff != 0 || s.DCoeff != 0 {
 		k := d.Order
 		if !(k > 0) {
@@ -235,8 +245,8 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 	}
 	clamped := d.Clamped || s.MinFactor != 0 || s.MaxFactor != 0
 	if clamped && !s.Unclamped {
-		c.MinFactor = orDefault(s.MinFactor, 0.2)
-		c.MaxFactor = orDefault(s.MaxFactor, 10)
+		c.MinFactor = orDefault(s.MinFactor, orDefault(d.MinFactor, 0.2))
+		c.MaxFactor = orDefault(s.MaxFactor, orDefault(d.MaxFactor, 10))
 		if !(c.MinFactor > 0) || !(c.MaxFactor > 1) || c.MinFactor >= 1 || math.IsInf(c.MaxFactor, 0) {
 			bad("clamps [%v, %v], want 0 < MinFactor < 1 < MaxFactor < ∞", c.MinFactor, c.MaxFactor)
 		}
