@@ -177,6 +177,13 @@ func parseArgs(fs *flag.FlagSet, args []string) (code int, done bool) {
 		}
 		return 2, true
 	}
+	if fs.NArg() > 0 {
+		// flag stops at the first non-flag argument: anything after it
+		// would be silently ignored, so refuse it.
+		name := strings.TrimPrefix(fs.Name(), "gofast ")
+		fmt.Fprintf(fs.Output(), "gofast %s takes flags only: unexpected argument %q; run 'gofast help %s' for the flags\n", name, fs.Arg(0), name)
+		return 2, true
+	}
 	return 0, false
 }
 

@@ -54,3 +54,15 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("gofast bogus: stderr does not name the command and list the commands:\n%s", errs)
 	}
 }
+
+// TestPositionalArgsRefused: a stray word stops flag parsing, so everything
+// after it would be ignored; every command refuses it with exit 2 before
+// any work.
+func TestPositionalArgsRefused(t *testing.T) {
+	for _, c := range commands {
+		code, out, errs := runArgs(t, c.name, "-seed", "1", "extra", "-json")
+		if code != 2 || out != "" || !strings.Contains(errs, `"extra"`) {
+			t.Errorf("gofast %s … extra: exit %d, stdout %q, stderr %q; want 2 naming the argument", c.name, code, out, errs)
+		}
+	}
+}
