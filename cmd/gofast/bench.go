@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -158,9 +157,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return benchDefaultN[data] // -quick -data gmm-image: the default size
 	}
 	plotPath := f.plot
+	if plotPath != "" {
+		if err := checkWritableDir(filepath.Dir(plotPath)); err != nil {
+			fmt.Fprintf(stderr, "gofast bench: -plot: %v\n", err)
+			return 1
+		}
+	}
 	mdPath := ""
 	if f.out != "" {
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
+		if err := checkWritableDir(f.out); err != nil {
 			fmt.Fprintf(stderr, "gofast bench: %v\n", err)
 			return 1
 		}
@@ -227,9 +232,13 @@ loop:
 	if runErr != nil {
 		fmt.Fprintf(stderr, "gofast bench: %v\n", runErr)
 		code = 1
+		// A partial run never replaces complete files: its files are
+		// named as partial, and the table says so in its first line.
+		plotPath = partialName(plotPath)
+		mdPath = partialName(mdPath)
 	}
 	if len(all) > 0 && plotPath != "" {
-		if err := bench.WritePlot(plotPath, all); err != nil {
+		if err := saveAtomic(plotPath, func(tmp string) error { return bench.WritePlot(tmp, all) }); err != nil {
 			fmt.Fprintf(stderr, "gofast bench: plot: %v\n", err)
 			code = 1
 		} else {
@@ -238,9 +247,12 @@ loop:
 	}
 	if len(all) > 0 && mdPath != "" {
 		var b strings.Builder
+		if runErr != nil {
+			fmt.Fprintf(&b, "**Partial run, stopped early (%v): the tables below are incomplete.**\n\n", runErr)
+		}
 		bench.WriteMarkdown(&b, all)
 		b.WriteString("\n" + trailer + "\n")
-		if err := os.WriteFile(mdPath, []byte(b.String()), 0o644); err != nil {
+		if err := writeFileAtomic(mdPath, func(w io.Writer) error { _, err := io.WriteString(w, b.String()); return err }); err != nil {
 			fmt.Fprintf(stderr, "gofast bench: %v\n", err)
 			code = 1
 		} else {
@@ -257,4 +269,14 @@ func fmtElapsed(d time.Duration) string {
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// partialName inserts ".partial" before the extension of a non-empty path:
+// results/bench.md becomes results/bench.partial.md.
+func partialName(path string) string {
+	if path == "" {
+		return ""
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + ".partial" + ext
 }

@@ -73,6 +73,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand of gofast.
@@ -102,8 +103,11 @@ func main() {
 // the exit status. An interrupt (Ctrl-C) cancels the running command, which
 // then reports what it has.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels the command, which then saves what it has;
+	// restoring the default handling lets a second one end the process.
+	go func() { <-ctx.Done(); stop() }()
 	if len(args) == 0 {
 		usage(stderr)
 		return 2

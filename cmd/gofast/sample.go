@@ -12,7 +12,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -239,7 +238,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		last = p.Elapsed
 		logf("%d/%d samples done, %.3g evaluations so far, %v", p.PathsDone, p.Paths, float64(p.NFE), p.Elapsed.Round(time.Second))
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
+	if err := checkWritableDir(f.out); err != nil {
 		fmt.Fprintf(stderr, "gofast sample: %v\n", err)
 		return 1
 	}
@@ -259,10 +258,17 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	row := bench.NewRow(strings.ToLower(f.data), sde, set, res, sampleErr, ev)
 
 	var wrote []string
+	// Samples whose solve did not reach ε are not samples: the files
+	// leave them out (the metrics above count them as the row's status
+	// says).
+	xs, ns := finishedSamples(res)
+	if ns < res.N {
+		logf("%d of %d samples did not reach ε (%v); samples.csv and samples.png leave them out", res.N-ns, res.N, res.Status)
+	}
 	writeErr := func() error {
 		if mix.Dim == 2 || f.csv {
 			p := filepath.Join(f.out, "samples.csv")
-			if err := writeCSV(p, res.Samples, res.N, res.Dim); err != nil {
+			if err := writeCSV(p, xs, ns, res.Dim); err != nil {
 				return err
 			}
 			wrote = append(wrote, p)
@@ -270,9 +276,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		p := filepath.Join(f.out, "samples.png")
 		var err error
 		if mix.Dim == 2 {
-			err = write2DPlot(p, res.Samples, res.N, exact, row)
+			err = write2DPlot(p, xs, ns, exact, row)
 		} else {
-			err = writeImageGrid(p, res.Samples, res.N, res.Dim)
+			err = writeImageGrid(p, xs, ns, res.Dim)
 		}
 		if err != nil {
 			return err
@@ -301,6 +307,12 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if writeErr != nil {
 		fmt.Fprintf(stderr, "gofast sample: %v\n", writeErr)
+		code = 1
+	}
+	if ctx.Err() != nil {
+		// Interrupted while evaluating: the samples and files are
+		// complete, but the user asked to stop.
+		fmt.Fprintf(stderr, "gofast sample: interrupted (%v)\n", ctx.Err())
 		code = 1
 	}
 	return code
@@ -503,12 +515,28 @@ func printSample(w io.Writer, r bench.Row, sde diffusion.SDE, set diffusion.Sett
 	}
 }
 
+// finishedSamples returns the samples whose paths succeeded, and their
+// number: all of them unless the solve ended some paths early.
+func finishedSamples(res *diffusion.Result) ([]float64, int) {
+	if res.Solve == nil || res.Solve.Stats.Failed == 0 {
+		return res.Samples, res.N
+	}
+	d := res.Dim
+	x := make([]float64, 0, len(res.Samples))
+	for i, ps := range res.Solve.Path {
+		if ps.Status == sdeint.Success {
+			x = append(x, res.Samples[i*d:(i+1)*d]...)
+		}
+	}
+	return x, len(x) / d
+}
+
 // writeCSV writes n rows of d values with a header x0, x1, ….
 func writeCSV(path string, x []float64, n, d int) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
+	return writeFileAtomic(path, func(f io.Writer) error { return writeCSVTo(f, x, n, d) })
+}
+
+func writeCSVTo(f io.Writer, x []float64, n, d int) error {
 	w := bufio.NewWriterSize(f, 1<<16)
 	for j := range d {
 		if j > 0 {
@@ -527,11 +555,7 @@ func writeCSV(path string, x []float64, n, d int) error {
 		}
 		w.WriteByte('\n')
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return w.Flush()
 }
 
 // densityGrid is the exact log density of p_ε on a grid in data units.
@@ -604,7 +628,7 @@ func write2DPlot(path string, x []float64, n int, exact *diffusion.Exact, r benc
 	}
 	sc.GlyphStyle = draw.GlyphStyle{Color: color.NRGBA{R: 0x1f, G: 0x4e, B: 0x9a, A: 0x90}, Radius: vg.Points(0.7), Shape: draw.CircleGlyph{}}
 	p.Add(sc, c)
-	return p.Save(14*vg.Centimeter, 14*vg.Centimeter, path)
+	return saveAtomic(path, func(tmp string) error { return p.Save(14*vg.Centimeter, 14*vg.Centimeter, tmp) })
 }
 
 // writeImageGrid writes the first 64 samples (data units, 3×32×32 values
@@ -644,13 +668,5 @@ func writeImageGrid(path string, x []float64, n, d int) error {
 			}
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
