@@ -157,9 +157,14 @@ type Batch struct {
 type Func func(dst, t, x []float64, b Batch) error
 
 // Lift turns a single-path function f(dst, t, x), with len(x) = n and
-// len(dst) = out, into a batched Func that calls it row by row.
+// len(dst) = out, into a batched Func that calls it row by row. Called
+// with rows of another width (an n or out that does not match the problem),
+// the Func returns an error instead of writing across rows.
 func Lift(n, out int, f func(dst []float64, t float64, x []float64)) Func {
 	return func(dst, t, x []float64, _ Batch) error {
+		if k := len(t); len(x) != k*n || len(dst) != k*out {
+			return fmt.Errorf("sdeint.Lift: lifted for %d state and %d output values per row, called with %d and %d", n, out, len(x)/max(k, 1), len(dst)/max(k, 1))
+		}
 		for r, tr := range t {
 			f(dst[r*out:(r+1)*out], tr, x[r*n:(r+1)*n])
 		}

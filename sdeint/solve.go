@@ -211,6 +211,11 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	default:
 		sv.src = brownian.Bridge{}
 	}
+	if v, ok := sv.src.(brownian.Validator); ok {
+		if err := v.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if sv.props.Levy && nz.Shape != NoNoise {
 		// The method needs Lévy areas: ask the source for them.
 		if ls, ok := sv.src.(brownian.LevySource); ok {

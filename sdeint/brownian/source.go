@@ -68,3 +68,9 @@ type LevySource interface {
 	Source
 	WithLevy() Source
 }
+
+// Validator is implemented by sources with settings that can be invalid:
+// Solve calls Validate before any work and returns its error.
+type Validator interface {
+	Validate() error
+}

@@ -1,6 +1,9 @@
 package brownian
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Tree is the virtual Brownian tree: a path's W is a pure function of
 // (seed, path, time), so any query order, any rejected attempt and any step
@@ -52,6 +55,15 @@ func (Tree) Exact() bool { return true }
 
 // WithLevy returns the tree with Lévy areas on.
 func (tr Tree) WithLevy() Source { tr.Levy = true; return tr }
+
+// Validate reports a Tol that is negative, NaN or infinite (zero means the
+// default).
+func (tr Tree) Validate() error {
+	if !(tr.Tol >= 0) || math.IsInf(tr.Tol, 1) {
+		return fmt.Errorf("brownian: Tree.Tol = %v, want a finite value ≥ 0 (0: 1e-6 of the span)", tr.Tol)
+	}
+	return nil
+}
 
 // maxTreeDepth bounds the levels so that node indices fit in 64 bits.
 const maxTreeDepth = 60
