@@ -1,0 +1,81 @@
+package convergence
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+
+	"gonum.org/v1/plot"
+
+	"github.com/gofast-sde/gofast/internal/nanjson"
+)
+
+// MarshalJSON writes non-finite values (unknown moments, statistics of a
+// row whose paths all failed) as null.
+func (r AblateRow) MarshalJSON() ([]byte, error) { return nanjson.Marshal(r) }
+
+// WriteCSV writes the ablation's rows as CSV with a header line: one
+// column per axis with the row's value, then the tolerance and the
+// measurements; unknown values are empty fields.
+func (a *AblateResult) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"problem", "method", "paths", "seed", "setting"}
+	for _, ax := range a.Axes {
+		head = append(head, ax.Name)
+	}
+	head = append(head, "baseline", "tol", "failed", "status", "nfe_mean", "nfe_se", "error", "error_se",
+		"mean_error", "mean_error_se", "var_error", "var_error_se", "w_var", "w_var_se",
+		"reject_rate", "reject_rate_se", "wall_seconds")
+	cw.Write(head)
+	for _, r := range a.Rows {
+		rec := []string{a.Problem, a.Method, strconv.Itoa(a.Paths), strconv.FormatUint(a.Seed, 10), r.Setting}
+		for _, ax := range a.Axes {
+			rec = append(rec, r.Values[ax.Name])
+		}
+		rec = append(rec, strconv.FormatBool(r.Baseline), num(r.Tol), strconv.Itoa(r.Failed), r.Status,
+			num(r.NFEMean), num(r.NFESE), num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
+			num(r.VarError), num(r.VarErrorSE), num(r.WVar), num(r.WVarSE), num(r.RejectRate), num(r.RejectRateSE),
+			num(r.WallSeconds))
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteAblatePlot writes a log–log PNG of error against mean NFE per path,
+// one curve per setting (each point a tolerance) with ±1 SE bars; points
+// are dropped as in WritePlot.
+func WriteAblatePlot(path string, a *AblateResult) error {
+	p := plot.New()
+	p.Title.Text = "ablation of " + a.Method + " on " + a.Problem
+	p.X.Label.Text = "mean NFE per path"
+	p.Y.Label.Text = "error"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	p.Legend.Top = true
+	var order []string
+	by := map[string][]AblateRow{}
+	for _, r := range a.Rows {
+		if _, ok := by[r.Setting]; !ok {
+			order = append(order, r.Setting)
+		}
+		by[r.Setting] = append(by[r.Setting], r)
+	}
+	drawn := 0
+	for i, set := range order {
+		var xs, ys, es []float64
+		for _, r := range by[set] {
+			xs, ys, es = append(xs, r.NFEMean), append(ys, r.Error), append(es, r.ErrorSE)
+		}
+		pts, err := addCurve(p, i, xs, ys, es, set)
+		if err != nil {
+			return err
+		}
+		drawn += len(pts)
+	}
+	if drawn == 0 {
+		return errors.New("convergence: no positive errors to plot on a log scale")
+	}
+	return save(p, path)
+}
