@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/gofast-sde/gofast/internal/nanjson"
 )
@@ -53,7 +54,9 @@ func WriteAblatePlot(path string, a *AblateResult) error {
 	p.Y.Label.Text = "error"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
-	p.Legend.Top = true
+	// Bottom left: low error at low work, where no curve goes.
+	p.Legend.Top, p.Legend.Left = false, true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	var order []string
 	by := map[string][]AblateRow{}
 	for _, r := range a.Rows {
