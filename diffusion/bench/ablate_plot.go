@@ -94,6 +94,24 @@ func WriteAblatePlot(path string, rows []AblateRow) error {
 		p.Legend.Add(key, l, sc)
 	}
 	p.X.Min, p.X.Max = xmin/1.3, xmax*1.3
+	// Room above the data for the legend (top right): about 0.32 cm per
+	// entry in a plot whose data area is the height less about 2.5 cm.
+	entries := len(order) + 1
+	height := max(1.4*panelHeight, 6*vg.Centimeter+vg.Length(entries)*0.45*vg.Centimeter)
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for _, ar := range rows {
+		if usable(ar.Row) || (ar.Sampler == "exact" && !math.IsNaN(ar.Dispersion)) {
+			se := ar.DispersionSE
+			if math.IsNaN(se) || math.IsInf(se, 0) {
+				se = 0
+			}
+			ymin, ymax = min(ymin, ar.Dispersion-se), max(ymax, ar.Dispersion+se)
+		}
+	}
+	if legend, area := float64(entries)*0.32, float64((height-2.5*vg.Centimeter)/vg.Centimeter); ymax > ymin && legend < area {
+		p.Y.Min = ymin - 0.05*(ymax-ymin)
+		p.Y.Max = ymax + (ymax-ymin)*(legend/(area-legend)+0.05)
+	}
 	for _, ar := range rows {
 		if ar.Sampler != "exact" || math.IsNaN(ar.Dispersion) {
 			continue
@@ -106,5 +124,5 @@ func WriteAblatePlot(path string, rows []AblateRow) error {
 		p.Add(l)
 		p.Legend.Add("exact sampler (its sampling noise)", l)
 	}
-	return p.Save(panelWidth, 1.4*panelHeight, path)
+	return p.Save(panelWidth, height, path)
 }
