@@ -404,11 +404,15 @@ type AblateRow struct {
 	MeanErrorSE float64 `json:"mean_error_se"`
 	VarError    float64 `json:"var_error"`
 	VarErrorSE  float64 `json:"var_error_se"`
-	// WVar is the sample variance of W₁(T) − W₁(T0) over the span, with its
-	// SE: 1 for an exact Brownian source whatever was rejected; the paper's
-	// redraw shrinks it (docs/brownian.md).
-	WVar   float64 `json:"w_var"`
-	WVarSE float64 `json:"w_var_se"`
+	// WMean and WVar are the sample mean and variance of
+	// (W₁(T) − W₁(T0))/√span, with SEs: 0 and 1 for an exact Brownian
+	// source whatever was rejected. The paper's redraw shrinks the variance
+	// (docs/brownian.md) and, where rejections depend on the increment's
+	// sign (a drift), shifts the mean.
+	WMean   float64 `json:"w_mean"`
+	WMeanSE float64 `json:"w_mean_se"`
+	WVar    float64 `json:"w_var"`
+	WVarSE  float64 `json:"w_var_se"`
 	// RejectRate is the mean over paths of each path's fraction of
 	// rejected attempts, with its SE.
 	RejectRate   float64 `json:"reject_rate"`
@@ -439,8 +443,8 @@ type AblateResult struct {
 // Each row reports the mean NFE per path, the error — the strong error
 // against the exact solution on the solver's own Brownian path when p has
 // one, else |mean X₁(T) − E X₁(T)| — the errors of the mean and variance of
-// X₁(T) against the exact moments, the variance of W₁(T) over the span
-// (1 for an exact source), the rejection rate and the failed paths, each
+// X₁(T) against the exact moments, the mean and variance of W₁(T)/√span
+// (0 and 1 for an exact source), the rejection rate and the failed paths, each
 // statistic with its SE. Every setting is validated before any solve: an
 // invalid one (a PID controller with an exponent, extrap on a method other
 // than ggf, a method the problem refuses) returns its error at once. A
@@ -519,7 +523,7 @@ func ablateOne(ctx context.Context, p *problems.Problem, v Variant, tol float64,
 	nan := math.NaN()
 	row := AblateRow{Tol: tol, Paths: paths, Failed: r.Stats.Failed, Status: r.Status.String(),
 		NFEMean: nan, NFESE: nan, Error: nan, ErrorSE: nan, MeanError: nan, MeanErrorSE: nan,
-		VarError: nan, VarErrorSE: nan, WVar: nan, WVarSE: nan, RejectRate: nan, RejectRateSE: nan,
+		VarError: nan, VarErrorSE: nan, WMean: nan, WMeanSE: nan, WVar: nan, WVarSE: nan, RejectRate: nan, RejectRateSE: nan,
 		WallSeconds: time.Since(start).Seconds()}
 	n := p.SDE.Dim
 	mean, vr, want := make([]float64, n), make([]float64, n), make([]float64, n)
@@ -563,6 +567,7 @@ func ablateOne(ctx context.Context, p *problems.Problem, v Variant, tol float64,
 		row.VarError, row.VarErrorSE = v-vr[0], vSE
 	}
 	if r.NoiseDim > 0 {
+		row.WMean, row.WMeanSE = mcstat.MeanSE(w1)
 		row.WVar, row.WVarSE = mcstat.VarSE(w1)
 	}
 	row.RejectRate, row.RejectRateSE = mcstat.MeanSE(rej)

@@ -26,7 +26,7 @@ func (a *AblateResult) WriteCSV(w io.Writer) error {
 		head = append(head, ax.Name)
 	}
 	head = append(head, "baseline", "tol", "failed", "status", "nfe_mean", "nfe_se", "error", "error_se",
-		"mean_error", "mean_error_se", "var_error", "var_error_se", "w_var", "w_var_se",
+		"mean_error", "mean_error_se", "var_error", "var_error_se", "w_mean", "w_mean_se", "w_var", "w_var_se",
 		"reject_rate", "reject_rate_se", "wall_seconds")
 	cw.Write(head)
 	for _, r := range a.Rows {
@@ -36,7 +36,7 @@ func (a *AblateResult) WriteCSV(w io.Writer) error {
 		}
 		rec = append(rec, strconv.FormatBool(r.Baseline), num(r.Tol), strconv.Itoa(r.Failed), r.Status,
 			num(r.NFEMean), num(r.NFESE), num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
-			num(r.VarError), num(r.VarErrorSE), num(r.WVar), num(r.WVarSE), num(r.RejectRate), num(r.RejectRateSE),
+			num(r.VarError), num(r.VarErrorSE), num(r.WMean), num(r.WMeanSE), num(r.WVar), num(r.WVarSE), num(r.RejectRate), num(r.RejectRateSE),
 			num(r.WallSeconds))
 		cw.Write(rec)
 	}

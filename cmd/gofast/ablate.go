@@ -58,8 +58,9 @@ tolerance, from the same seed, and report error against work.
 On an SDE problem (-problem, -method): the mean NFE per path, the error —
 strong against the exact solution on the solver's own path where the problem
 has one, else |mean X₁(T) − E X₁(T)| — the errors of the mean and variance of
-X₁(T) against the exact moments, Var W₁(T)/T (1 for an exact Brownian source;
-the paper's redraw shrinks it), the rejection rate and the failed paths, each
+X₁(T) against the exact moments, the mean and variance of W₁(T)/√T (0 and 1
+for an exact Brownian source; the paper's redraw shrinks the variance and can
+shift the mean), the rejection rate and the failed paths, each
 statistic ± SE, over the paths that succeeded.
 
 On a diffusion benchmark (-bench gmm2d-vp): the paper's pair on the reverse SDE
@@ -240,13 +241,13 @@ func ablateSDE(ctx context.Context, f ablateFlags, axes []convergence.Axis, mode
 		return code
 	}
 	fmt.Fprintf(stdout, "ablation of %s on %s (%s), %d paths, seed %d; error: %s\n", res.Method, res.Problem, mode, res.Paths, res.Seed, res.ErrorKind)
-	fmt.Fprintln(stdout, "mean, var: errors of the mean and variance of X₁(T) against the exact ones; Var W: Var W₁(T)/T, 1 for an exact Brownian source")
+	fmt.Fprintln(stdout, "mean, var: errors of the mean and variance of X₁(T) against the exact ones; W: mean and variance of W₁(T)/√T, 0 and 1 for an exact Brownian source")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	var head []string
 	for _, a := range axes {
 		head = append(head, a.Name)
 	}
-	head = append(head, "tol", "error ± SE", "mean ± SE", "var ± SE", "Var W ± SE", "NFE/path ± SE", "rejected", "failed")
+	head = append(head, "tol", "error ± SE", "mean ± SE", "var ± SE", "mean W ± SE", "Var W ± SE", "NFE/path ± SE", "rejected", "failed")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, r := range res.Rows {
 		var rec []string
@@ -259,7 +260,7 @@ func ablateSDE(ctx context.Context, f ablateFlags, axes []convergence.Axis, mode
 		}
 		rec = append(rec, fmt.Sprintf("%g", r.Tol), fmt.Sprintf("%.4g ± %.2g", r.Error, r.ErrorSE),
 			fmt.Sprintf("%+.3g ± %.2g", r.MeanError, r.MeanErrorSE), fmt.Sprintf("%+.3g ± %.2g", r.VarError, r.VarErrorSE),
-			fmt.Sprintf("%.3f ± %.3f", r.WVar, r.WVarSE), fmt.Sprintf("%.1f ± %.1f", r.NFEMean, r.NFESE),
+			fmt.Sprintf("%+.3f ± %.3f", r.WMean, r.WMeanSE), fmt.Sprintf("%.3f ± %.3f", r.WVar, r.WVarSE), fmt.Sprintf("%.1f ± %.1f", r.NFEMean, r.NFESE),
 			fmt.Sprintf("%.1f%%", 100*r.RejectRate), strconv.Itoa(r.Failed))
 		fmt.Fprintln(tw, strings.Join(rec, "\t"))
 	}

@@ -77,7 +77,7 @@ func TestAblateSDE(t *testing.T) {
 		t.Errorf("JSON: %+v", res)
 	}
 	for _, k := range []string{"setting", "values", "baseline", "tol", "paths", "failed", "status", "nfe_mean", "nfe_se", "error", "error_se",
-		"mean_error", "mean_error_se", "var_error", "var_error_se", "w_var", "w_var_se", "reject_rate", "reject_rate_se", "wall_seconds"} {
+		"mean_error", "mean_error_se", "var_error", "var_error_se", "w_mean", "w_mean_se", "w_var", "w_var_se", "reject_rate", "reject_rate_se", "wall_seconds"} {
 		if _, ok := res.Rows[0][k]; !ok {
 			t.Errorf("JSON row has no %q", k)
 		}
