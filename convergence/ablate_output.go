@@ -3,8 +3,11 @@ package convergence
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -81,4 +84,55 @@ func WriteAblatePlot(path string, a *AblateResult) error {
 		return errors.New("convergence: no positive errors to plot on a log scale")
 	}
 	return save(p, path)
+}
+
+// WriteMarkdown writes the ablation as a markdown table headed by a line
+// naming the study: one column per axis (the baseline row marked), the
+// tolerance, the error (when it is not the mean error itself), the errors
+// of the mean and variance of X₁(T), the mean and variance of W₁(T)/√span,
+// the NFE per path, the rejection rate and the failed paths; each ± SE.
+func (a *AblateResult) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s on %s** (%s), %d paths, seed %d; error: %s\n\n", a.Method, a.Problem, a.Mode, a.Paths, a.Seed, a.ErrorKind)
+	weak := strings.HasPrefix(a.ErrorKind, "weak")
+	var head []string
+	for _, ax := range a.Axes {
+		head = append(head, ax.Name)
+	}
+	head = append(head, "tol")
+	if !weak {
+		head = append(head, "error ± SE")
+	}
+	head = append(head, "mean error ± SE", "var error ± SE", "mean W ± SE", "Var W ± SE", "NFE/path ± SE", "rejected", "failed")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n|" + strings.Repeat("---|", len(head)) + "\n")
+	pm := func(v, se float64, fv, fse string) string {
+		if math.IsNaN(v) {
+			return "—"
+		}
+		return fmt.Sprintf(fv+" ± "+fse, v, se)
+	}
+	for _, r := range a.Rows {
+		var rec []string
+		for i, ax := range a.Axes {
+			v := r.Values[ax.Name]
+			if r.Baseline && i == 0 {
+				v += " (baseline)"
+			}
+			rec = append(rec, v)
+		}
+		rec = append(rec, strconv.FormatFloat(r.Tol, 'g', -1, 64))
+		if !weak {
+			rec = append(rec, pm(r.Error, r.ErrorSE, "%.3g", "%.2g"))
+		}
+		rate := "—"
+		if !math.IsNaN(r.RejectRate) {
+			rate = fmt.Sprintf("%.0f%%", 100*r.RejectRate)
+		}
+		rec = append(rec, pm(r.MeanError, r.MeanErrorSE, "%+.2g", "%.2g"), pm(r.VarError, r.VarErrorSE, "%+.2g", "%.2g"),
+			pm(r.WMean, r.WMeanSE, "%+.3f", "%.3f"), pm(r.WVar, r.WVarSE, "%.3f", "%.3f"), pm(r.NFEMean, r.NFESE, "%.1f", "%.1f"),
+			rate, strconv.Itoa(r.Failed))
+		b.WriteString("| " + strings.Join(rec, " | ") + " |\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -10,7 +10,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gofast-sde/gofast/convergence"
@@ -240,34 +239,11 @@ func ablateSDE(ctx context.Context, f ablateFlags, axes []convergence.Axis, mode
 		}
 		return code
 	}
-	fmt.Fprintf(stdout, "ablation of %s on %s (%s), %d paths, seed %d; error: %s\n", res.Method, res.Problem, mode, res.Paths, res.Seed, res.ErrorKind)
-	fmt.Fprintln(stdout, "mean, var: errors of the mean and variance of X₁(T) against the exact ones; W: mean and variance of W₁(T)/√T, 0 and 1 for an exact Brownian source")
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	var head []string
-	for _, a := range axes {
-		head = append(head, a.Name)
+	if err := res.WriteMarkdown(stdout); err != nil {
+		fmt.Fprintf(stderr, "gofast ablate: %v\n", err)
+		return 1
 	}
-	head = append(head, "tol", "error ± SE", "mean ± SE", "var ± SE", "mean W ± SE", "Var W ± SE", "NFE/path ± SE", "rejected", "failed")
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, r := range res.Rows {
-		var rec []string
-		for i, a := range axes {
-			v := r.Values[a.Name]
-			if r.Baseline && i == 0 {
-				v += "*"
-			}
-			rec = append(rec, v)
-		}
-		rec = append(rec, fmt.Sprintf("%g", r.Tol), fmt.Sprintf("%.4g ± %.2g", r.Error, r.ErrorSE),
-			fmt.Sprintf("%+.3g ± %.2g", r.MeanError, r.MeanErrorSE), fmt.Sprintf("%+.3g ± %.2g", r.VarError, r.VarErrorSE),
-			fmt.Sprintf("%+.3f ± %.3f", r.WMean, r.WMeanSE), fmt.Sprintf("%.3f ± %.3f", r.WVar, r.WVarSE), fmt.Sprintf("%.1f ± %.1f", r.NFEMean, r.NFESE),
-			fmt.Sprintf("%.1f%%", 100*r.RejectRate), strconv.Itoa(r.Failed))
-		fmt.Fprintln(tw, strings.Join(rec, "\t"))
-	}
-	tw.Flush()
-	if mode == convergence.OneAtATime && len(axes) > 0 {
-		fmt.Fprintln(stdout, "* the baseline row")
-	}
+	fmt.Fprintln(stdout, "\nmean and var error: the sample mean and variance of X₁(T) minus the exact ones; mean W, Var W: of W₁(T)/√T, 0 and 1 for an exact Brownian source")
 	return code
 }
 

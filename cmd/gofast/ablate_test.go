@@ -56,8 +56,8 @@ func TestAblateUsageErrors(t *testing.T) {
 func TestAblateSDE(t *testing.T) {
 	args := []string{"ablate", "-problem", "gbm", "-method", "roberts", "-tols", "1e-1,1e-2", "-axes", "clamps=default,0.2/1.125;controller=i,pi", "-paths", "100"}
 	code, out, errs := runArgs(t, args...)
-	if code != 0 || !strings.Contains(out, "ablation of roberts on gbm (oat)") || strings.Count(out, "\n") != 3+6+1 ||
-		!strings.Contains(out, "0.2/1.125") || !strings.Contains(errs, "[clamps=default controller=pi]: tolerance 0.01") {
+	if code != 0 || !strings.Contains(out, "**roberts on gbm** (oat), 100 paths") || strings.Count(out, "\n| ") != 1+6 ||
+		!strings.Contains(out, "| 0.2/1.125 | i | 0.01 |") || !strings.Contains(out, "| default (baseline) | i | 0.1 |") || !strings.Contains(errs, "[clamps=default controller=pi]: tolerance 0.01") {
 		t.Errorf("table: exit %d\n%s\nstderr:\n%s", code, out, errs)
 	}
 	code, out, _ = runArgs(t, append(args, "-json", "-grid", "full")...)
