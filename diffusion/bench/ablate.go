@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -341,4 +343,46 @@ func WriteAblateMarkdown(w io.Writer, rows []AblateRow, axes []convergence.Axis)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteAblateCSV writes the rows of one Ablate run as CSV with a header
+// line: one column per axis (empty for the reference rows), then the
+// settings, cost, quality and verdict; unknown values are empty fields.
+func WriteAblateCSV(w io.Writer, rows []AblateRow, axes []convergence.Axis) error {
+	cw := csv.NewWriter(w)
+	head := []string{"data", "sde", "n", "seed", "denoise", "sampler", "setting", "variant"}
+	for _, a := range axes {
+		head = append(head, a.Name)
+	}
+	head = append(head, "baseline", "eps_rel", "brownian", "status", "nfe_mean", "nfe_max", "nfe_denoise", "accepted_mean", "rejected_mean",
+		"fd", "fd_se", "sw2", "sw2_se", "mode_tv", "mode_tv_se", "dispersion", "dispersion_se",
+		"dispersion_diff_se", "mode_tv_diff_se", "equal_quality", "vs_em1000_nfe_ratio", "wall_seconds")
+	cw.Write(head)
+	num := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	for _, r := range rows {
+		rec := []string{r.Data, r.SDE, strconv.Itoa(r.N), strconv.FormatUint(r.Seed, 10), strconv.FormatBool(r.Denoise),
+			r.Sampler, r.Setting, r.Variant}
+		for _, a := range axes {
+			rec = append(rec, r.Values[a.Name])
+		}
+		eps, ratio := "", ""
+		if r.EpsRel != nil {
+			eps = num(*r.EpsRel)
+		}
+		if r.VsEM1000NFERatio != nil {
+			ratio = num(*r.VsEM1000NFERatio)
+		}
+		rec = append(rec, strconv.FormatBool(r.Baseline), eps, r.Brownian, r.Status, num(r.NFEMean), strconv.Itoa(r.NFEMax),
+			strconv.Itoa(r.NFEDenoise), num(r.AcceptedMean), num(r.RejectedMean), num(r.FD), num(r.FDSE), num(r.SW2), num(r.SW2SE),
+			num(r.ModeTV), num(r.ModeTVSE), num(r.Dispersion), num(r.DispersionSE), num(r.DispersionDiffSE), num(r.ModeTVDiffSE),
+			r.EqualQuality, ratio, num(r.WallSeconds))
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
 }
