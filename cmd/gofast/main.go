@@ -40,6 +40,12 @@
 //	workprecision
 //	        error (with SE) against mean NFE and wall time of adaptive
 //	        methods across tolerances; -json, -plot.
+//	ablate  ablate the step-size control of an adaptive method: norm,
+//	        extrapolation, tolerance rule, x'prev, safety, exponent, clamps,
+//	        controller (I/PI/PID) and Brownian source, one at a time or as a
+//	        full grid, on an SDE problem (error vs NFE) or a diffusion
+//	        benchmark (quality vs NFE with the equal-quality verdict);
+//	        -json, -csv, -plot.
 //	help    print this list, or a command's flags.
 //
 // The README's commands, run from the repository root:
@@ -93,6 +99,7 @@ var commands = []command{
 	{"bench", "the paper's Table 1 on benchmarks with exact answers: adaptive vs EM, PC, ODE", runBench},
 	{"convergence", "a method's strong or weak order on a problem with a known answer, with its SE", runConvergence},
 	{"workprecision", "error against work of adaptive methods across tolerances", runWorkPrecision},
+	{"ablate", "ablate controller choices (norm, rule, clamps, controller, Brownian source, …): error or quality vs NFE", runAblate},
 }
 
 func main() {
