@@ -268,14 +268,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	// The default controller and norm, from Settings.Control and the
 	// method's defaults.
 	if sv.errEst {
-		d := sv.props.Control
-		q := sv.props.Orders[class].ErrQ
-		if d.Order == 0 {
-			d.Order = q + 1
-		}
-		if d.Exponent == 0 {
-			d.Exponent = 1 / (q + 1)
-		}
+		d := controlDefaults(sv.props, class)
 		var cerr, nerr error
 		if sv.ctrl == nil {
 			var c *control.Adaptive
@@ -313,6 +306,32 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.workers = min(sv.workers, (sv.paths+sv.batch-1)/sv.batch)
 	sv.initResult()
 	return sv, nil
+}
+
+// controlDefaults returns the method's control defaults for a noise class:
+// the exponent and order, when the method leaves them unset, from the growth
+// of its error estimate.
+func controlDefaults(props Properties, class NoiseClass) control.Defaults {
+	d := props.Control
+	q := props.Orders[class].ErrQ
+	if d.Order == 0 {
+		d.Order = q + 1
+	}
+	if d.Exponent == 0 {
+		d.Exponent = 1 / (q + 1)
+	}
+	return d
+}
+
+// DefaultControl returns the error norm and controller Solve uses for p
+// with method m when Settings.Controller and Settings.Norm are nil: c
+// resolved with the method's control.Defaults for p's noise class. A
+// controller of one's own can wrap them.
+func DefaultControl(p *Problem, m Method, c control.Settings) (*control.Standard, error) {
+	if p == nil || m == nil {
+		return nil, errors.New("sdeint: nil Problem or Method")
+	}
+	return control.New(c, controlDefaults(m.Properties(), p.Noise.Class(p.Dim)), p.Dim)
 }
 
 // makeGrid builds the fixed-step grid with the save times merged in.
