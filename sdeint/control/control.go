@@ -80,7 +80,8 @@ func (r Rule) String() string {
 	return fmt.Sprintf("Rule(%d)", int(r))
 }
 
-// Settings configures step-size control. The zero value means the defaults:
+// Settings configures the built-in step-size control (Tolerance and
+// Adaptive; see New). The zero value means the defaults:
 // ε_rel = ε_abs = 1e-2, the method's tolerance rule, exponent and clamps,
 // scaled L2 norm, safety 0.9, h0 = 0.01, no minimum or maximum step.
 type Settings struct {
