@@ -32,15 +32,25 @@ type Settings struct {
 	// adaptive steps, the fast brownian.Grid{} for fixed steps).
 	Brownian brownian.Source
 
-	// Steps, when positive, selects fixed steps: Steps equal steps from T0
-	// to T1. Save times off that grid are added to it.
+	// Steps, when positive, selects fixed steps (control.Fixed): Steps
+	// equal steps from T0 to T1. Save times off that grid are added to it.
 	Steps int
 	// Grid, when not nil, selects fixed steps on this grid, which must
 	// run strictly monotonically from T0 to T1.
 	Grid []float64
 
-	// Control configures adaptive step-size control.
+	// Control configures adaptive step-size control: the default error
+	// norm (control.Tolerance) and controller (control.Adaptive), resolved
+	// with the method's control.Defaults.
 	Control control.Settings
+	// Controller, if not nil, replaces the default controller built from
+	// Control: it chooses every path's attempts and accepts or rejects
+	// them (see control.Controller). Steps and Grid must then be unset;
+	// they select control.Fixed.
+	Controller control.Controller
+	// Norm, if not nil, replaces the default error norm built from
+	// Control, for a controller that uses the error estimate.
+	Norm control.ErrorNorm
 	// SharedStep gives all paths one clock: one step size from the error
 	// norm over the whole batch, one accept/reject decision, as torchsde and
 	// k-diffusion do. It is an ablation: results depend on the batch (not on

@@ -47,7 +47,8 @@ type solver struct {
 	m     Method
 	props Properties
 	set   *Settings
-	ctrl  *control.Controller
+	ctrl  control.Controller
+	norm  control.ErrorNorm // nil when the controller does not use the error
 	src   brownian.Source
 
 	n, mdim, gsize int
@@ -56,11 +57,13 @@ type solver struct {
 	workers, batch int
 	maxAttempts    int
 	dir, span      float64
-	fixed          bool
-	grid           []float64 // fixed-step grid (saves merged in)
-	saveAt         []float64
-	overridden     string
-	stateSize      int // per-path method memory
+	// errEst: the controller uses the error estimate (adaptive steps); the
+	// method computes it and the engine its norm.
+	errEst     bool
+	saveAt     []float64
+	overridden string
+	stateSize  int // per-path method memory
+	ctrlSize   int // per-path controller memory
 
 	res *Result
 
@@ -181,18 +184,31 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		}
 	}
 
-	// Fixed steps or adaptive.
-	sv.fixed = s.Steps > 0 || s.Grid != nil
+	// The controller: fixed steps, the user's, or (below, once the noise
+	// class is known) the method's default.
+	fixed := s.Steps > 0 || s.Grid != nil
 	if s.Steps > 0 && s.Grid != nil {
 		bad("set Steps or Grid, not both")
 	}
-	if sv.fixed {
+	switch {
+	case fixed && s.Controller != nil:
+		bad("set Controller or Steps/Grid, not both")
+	case fixed:
+		grid := sv.makeGrid(bad)
+		if len(grid)-1 > sv.maxAttempts {
+			bad("%d fixed steps exceed MaxAttempts = %d", len(grid)-1, sv.maxAttempts)
+		}
+		sv.ctrl = &control.Fixed{Grid: grid}
+	case s.Controller != nil:
+		sv.ctrl = s.Controller
+	}
+	sv.errEst = sv.ctrl == nil || sv.ctrl.UsesError()
+	if !sv.errEst {
 		if s.SharedStep {
 			bad("SharedStep applies to adaptive steps only")
 		}
-		sv.grid = sv.makeGrid(bad)
-		if len(sv.grid)-1 > sv.maxAttempts {
-			bad("%d fixed steps exceed MaxAttempts = %d", len(sv.grid)-1, sv.maxAttempts)
+		if s.Norm != nil {
+			bad("Norm is set but the controller does not use the error estimate")
 		}
 	} else if !sv.props.Adaptive {
 		bad("method %s has no error estimate: set Steps or Grid for fixed steps", sv.props.Name)
@@ -203,10 +219,10 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.src = s.Brownian
 	switch {
 	case sv.src != nil:
-		if fo, ok := sv.src.(brownian.FixedOnly); ok && fo.FixedOnly() && !sv.fixed {
+		if fo, ok := sv.src.(brownian.FixedOnly); ok && fo.FixedOnly() && sv.errEst {
 			bad("Brownian source %s serves fixed steps only: it would redraw after rejections; use the bridge or the tree", sv.src.Name())
 		}
-	case sv.fixed && !sv.props.Levy:
+	case !sv.errEst && !sv.props.Levy:
 		sv.src = brownian.Grid{}
 	default:
 		sv.src = brownian.Bridge{}
@@ -240,7 +256,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))
 	}
 	switch {
-	case sv.fixed || sv.props.Orders[class].Adaptive || sv.props.Orders[class].NotApplicable:
+	case !sv.errEst || sv.props.Orders[class].Adaptive || sv.props.Orders[class].NotApplicable:
 	case class == ClassNoncommutative:
 		refusals = append(refusals, fmt.Sprintf("adaptive %s refuses non-commutative noise with %d Brownian components: its error estimate misses the Lévy areas and convergence would need revisiting rejected times; use fixed steps", sv.props.Name, sv.mdim))
 	default:
@@ -254,21 +270,32 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		sv.overridden = msg
 	}
 
-	// Controller.
-	if !sv.fixed {
-		d := sv.props.Control
-		q := sv.props.Orders[class].ErrQ
-		if d.Order == 0 {
-			d.Order = q + 1
+	// The default controller and norm, from Settings.Control and the
+	// method's defaults.
+	if sv.errEst {
+		d := controlDefaults(sv.props, class)
+		var cerr, nerr error
+		if sv.ctrl == nil {
+			var c *control.Adaptive
+			if c, cerr = control.NewAdaptive(s.Control, d); c != nil {
+				sv.ctrl = c
+			}
 		}
-		if d.Exponent == 0 {
-			d.Exponent = 1 / (q + 1)
+		sv.norm = s.Norm
+		if sv.norm == nil {
+			var t *control.Tolerance
+			if t, nerr = control.NewTolerance(s.Control, d, n); t != nil {
+				sv.norm = t
+			}
 		}
-		c, err := control.New(s.Control, d, n)
-		if err != nil {
+		if err := errors.Join(nerr, cerr); err != nil {
 			errs = append(errs, err)
 		}
-		sv.ctrl = c
+	}
+	if sv.ctrl != nil {
+		if sv.ctrlSize = sv.ctrl.StateSize(); sv.ctrlSize < 0 {
+			bad("Controller.StateSize() = %d, want ≥ 0", sv.ctrlSize)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -284,6 +311,32 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.workers = min(sv.workers, (sv.paths+sv.batch-1)/sv.batch)
 	sv.initResult()
 	return sv, nil
+}
+
+// controlDefaults returns the method's control defaults for a noise class:
+// the exponent and order, when the method leaves them unset, from the growth
+// of its error estimate.
+func controlDefaults(props Properties, class NoiseClass) control.Defaults {
+	d := props.Control
+	q := props.Orders[class].ErrQ
+	if d.Order == 0 {
+		d.Order = q + 1
+	}
+	if d.Exponent == 0 {
+		d.Exponent = 1 / (q + 1)
+	}
+	return d
+}
+
+// DefaultControl returns the error norm and controller Solve uses for p
+// with method m when Settings.Controller and Settings.Norm are nil: c
+// resolved with the method's control.Defaults for p's noise class. A
+// controller of one's own can wrap them.
+func DefaultControl(p *Problem, m Method, c control.Settings) (*control.Standard, error) {
+	if p == nil || m == nil {
+		return nil, errors.New("sdeint: nil Problem or Method")
+	}
+	return control.New(c, controlDefaults(m.Properties(), p.Noise.Class(p.Dim)), p.Dim)
 }
 
 // makeGrid builds the fixed-step grid with the save times merged in.
@@ -342,7 +395,7 @@ func (sv *solver) initResult() {
 		Paths: P, Dim: n, NoiseDim: sv.mdim, PathOffset: sv.offset,
 		T0: sv.p.T0, T1: sv.p.T1,
 		Method: sv.props.Name, Brownian: sv.src.Name(),
-		Adaptive: !sv.fixed, SharedStep: sv.set.SharedStep,
+		Adaptive: sv.errEst, SharedStep: sv.set.SharedStep,
 		Override: sv.overridden,
 		X:        make([]float64, P*n),
 		W:        make([]float64, P*sv.mdim),
@@ -567,13 +620,13 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		acc, count := 0.0, 0
 		for i, ok := range sv.valid {
 			if ok {
-				acc = sv.ctrl.Combine(acc, sv.partial[i])
+				acc = sv.norm.Combine(acc, sv.partial[i])
 				count++
 			}
 		}
 		sv.sharedErr = 0
 		if count > 0 {
-			sv.sharedErr = sv.ctrl.Finish(acc, count*sv.n)
+			sv.sharedErr = sv.norm.Finish(acc, count*sv.n)
 		}
 		broadcast(phaseSettle)
 		sv.res.Stats.Rounds++

@@ -12,20 +12,17 @@ import (
 // block. Rows are kept compact: when a path ends, the last active row moves
 // into its place.
 type slot struct {
-	path    int     // local path index (row of the Result)
-	t       float64 // time of the last accepted state
-	h       float64 // proposed |h| for the next attempt
-	tNew    float64 // end of the current attempt
-	hTry    float64 // unclipped |h| of the current attempt
-	clipped bool    // the current attempt was shortened to land on a stop
-	save    int     // next save index
-	grid    int     // grid index of t (fixed steps)
-	src     brownian.Path
-	levy    brownian.LevyPath // src, when the method needs Lévy areas
-	aux     brownian.Stream
-	ctrl    control.State
-	stats   PathStats
-	fail    failure // what went wrong in the current attempt
+	path  int     // local path index (row of the Result)
+	t     float64 // time of the last accepted state
+	h     float64 // the controller's last step-size proposal |h|
+	tNew  float64 // end of the next (or current) attempt
+	hTry  float64 // the controller's |h| for it, before landing on a stop
+	save  int     // next save index
+	src   brownian.Path
+	levy  brownian.LevyPath // src, when the method needs Lévy areas
+	aux   brownian.Stream
+	stats PathStats
+	fail  failure // what went wrong in the current attempt
 }
 
 // failure records the first NaN/Inf seen for a row in one attempt.
@@ -50,6 +47,7 @@ type worker struct {
 	eval    evaluator
 	errNorm []float64 // per-row partial error norm of the current attempt
 	state   []float64 // method memory, rows×Properties.State
+	cstate  []float64 // controller memory, rows×Controller.StateSize()
 	// reached holds the bits of t·dir for the least time, in the direction
 	// of integration, of the active rows (+Inf with none), for Progress.
 	reached atomic.Uint64
@@ -95,11 +93,11 @@ func newWorker(sv *solver, id int) *worker {
 		T:        make([]float64, rows),
 		H:        make([]float64, rows),
 		DW:       make([]float64, rows*m),
-		Adaptive: !sv.fixed,
+		Adaptive: sv.errEst,
 		High:     make([]float64, rows*n),
 		eval:     &w.eval,
 	}
-	if !sv.fixed {
+	if sv.errEst {
 		w.step.Low = make([]float64, rows*n)
 		w.step.Err = make([]float64, rows*n)
 	}
@@ -116,6 +114,7 @@ func newWorker(sv *solver, id int) *worker {
 		w.state = make([]float64, rows*S)
 		w.step.NextState = make([]float64, rows*S)
 	}
+	w.cstate = make([]float64, rows*sv.ctrlSize)
 	return w
 }
 
@@ -129,18 +128,14 @@ func (w *worker) load(lo, hi int) {
 		sl := &w.slots[r]
 		g := sv.offset + i
 		key := brownian.Key{Seed: sv.set.Seed, Path: uint64(g)}
-		sl.path, sl.t, sl.save, sl.grid = i, sv.p.T0, 0, 0
+		sl.path, sl.t, sl.save = i, sv.p.T0, 0
 		sl.stats = PathStats{}
 		sl.fail = failure{}
-		sl.ctrl.Reset()
 		sl.src.Reset(key)
 		if sv.props.Signs || sv.props.Normals {
 			sl.aux.Reset(key, brownian.Aux)
 		}
-		sl.h = 0
-		if sv.ctrl != nil {
-			sl.h = sv.ctrl.H0
-		}
+		sl.h = sv.ctrl.Start(w.ctrlState(r), sv.p.T0, sv.p.T1)
 		w.gpaths[r] = g
 		if S := sv.stateSize; S > 0 {
 			clear(w.state[r*S : (r+1)*S])
@@ -180,20 +175,7 @@ func (w *worker) round() {
 	st.K = k
 	for r := range k {
 		sl := &w.slots[r]
-		sl.fail = failure{}
-		if sv.fixed {
-			sl.tNew = sv.grid[sl.grid+1]
-			sl.hTry = math.Abs(sl.tNew - sl.t)
-			sl.clipped = false
-		} else {
-			stop := w.nextStop(sl)
-			sl.hTry = min(sl.h, sv.ctrl.HMax)
-			if sl.hTry >= (stop-sl.t)*sv.dir {
-				sl.tNew, sl.clipped = stop, sl.hTry > (stop-sl.t)*sv.dir
-			} else {
-				sl.tNew, sl.clipped = sl.t+sv.dir*sl.hTry, false
-			}
-		}
+		sl.fail = failure{} // the attempt was proposed by checkNext
 		st.T[r] = sl.t
 		st.H[r] = sl.tNew - sl.t
 		if sl.levy != nil {
@@ -247,7 +229,7 @@ func (w *worker) round() {
 		}
 		if st.Adaptive && sl.fail.where == "" {
 			o := r * n
-			w.errNorm[r] = sv.ctrl.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n])
+			w.errNorm[r] = sv.norm.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n])
 			// Finite proposals with a NaN error estimate: find the culprit.
 			if math.IsNaN(w.errNorm[r]) {
 				w.checkState(r, st.Err)
@@ -290,44 +272,38 @@ func (w *worker) settle(shared bool) {
 	for r := w.k - 1; r >= 0; r-- {
 		sl := &w.slots[r]
 		o := r * n
-		if sl.fail.where != "" && sv.fixed {
-			// Fixed steps have no smaller step to retry with.
-			sl.src.Reject()
-			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: sl.fail.where, TEval: sl.fail.t, Component: sl.fail.component})
-			continue
-		}
-		accept, errNorm := true, 0.0
-		if !sv.fixed {
+		errNorm := 0.0
+		if sv.errEst {
 			if shared {
 				errNorm = sv.sharedErr
 			} else {
-				errNorm = sv.ctrl.Finish(w.errNorm[r], n)
+				errNorm = sv.norm.Finish(w.errNorm[r], n)
 			}
-			if sl.fail.where != "" {
-				// A NaN or Inf in a stage or a proposal rejects the
-				// attempt and shrinks the step (Controller.Factor of a
-				// non-finite error), as Diffrax and the SciML integrators
-				// do: a trial point outside the domain of f or g says the
-				// step was too long, not that the path failed. If the step
-				// collapses, the path ends NotFinite (checkNext).
-				errNorm = math.Inf(1)
-				sl.stats.NonFinite++
+		}
+		if sl.fail.where != "" {
+			// A NaN or Inf in a stage or a proposal, or a proposal outside
+			// the domain, says the step was too long, not that the path
+			// failed, as in Diffrax and the SciML integrators: the
+			// controller sees an infinite error and shrinks the step
+			// (Adaptive), or ends the path when it has no smaller step
+			// (Fixed). If the step collapses, the path ends NotFinite
+			// (checkNext).
+			errNorm = math.Inf(1)
+		}
+		d, h := sv.ctrl.Decide(w.ctrlState(r), sl.t, sl.tNew, errNorm)
+		sl.h = h
+		if d == control.Stop {
+			sl.src.Reject()
+			if f := sl.fail; f.where != "" {
+				w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: f.where, TEval: f.t, Component: f.component, H: h})
+			} else {
+				w.retire(r, StepCollapse, &PathError{Status: StepCollapse, H: h, Component: -1})
 			}
-			accept = sv.ctrl.Accept(errNorm)
-			f := sv.ctrl.Factor(errNorm, accept, &sl.ctrl)
-			h := sl.hTry
-			if sl.clipped {
-				h = math.Abs(sl.tNew - sl.t)
-			}
-			h *= f
-			if accept && sl.clipped {
-				// A step shortened to land on a stop says nothing about
-				// the step size: propose the unclipped one again, or more.
-				h = max(h, sl.hTry)
-			}
-			// An error of 0 gives an infinite factor without clamps (the
-			// next step goes to its stop) and MaxFactor with them.
-			sl.h = min(h, sv.span)
+			continue
+		}
+		accept := d == control.Accept
+		if sl.fail.where != "" {
+			sl.stats.NonFinite++
 		}
 		if sv.set.Trace {
 			tr := &sv.res.Trace[sl.path]
@@ -348,7 +324,6 @@ func (w *worker) settle(shared bool) {
 				wr[j] += dw[j]
 			}
 			sl.t = sl.tNew
-			sl.grid++
 			if w.landed(r) {
 				continue
 			}
@@ -396,8 +371,9 @@ func (w *worker) landed(r int) bool {
 	return false
 }
 
-// checkNext retires the row if its next attempt cannot be made: budget
-// exhausted, or a step size that has collapsed.
+// checkNext asks the controller for the row's next attempt, and retires the
+// row if it cannot be made: budget exhausted, or a step size that has
+// collapsed.
 func (w *worker) checkNext(r int) {
 	sv := w.sv
 	sl := &w.slots[r]
@@ -405,22 +381,23 @@ func (w *worker) checkNext(r int) {
 		w.retire(r, BudgetExhausted, &PathError{Status: BudgetExhausted, Component: -1})
 		return
 	}
-	if sv.fixed {
-		return
-	}
-	rem := (w.nextStop(sl) - sl.t) * sv.dir
-	h := min(sl.h, sv.ctrl.HMax)
-	if h >= rem {
-		return // lands on the next stop
-	}
-	if !(h > 0) || sl.t+sv.dir*h == sl.t || h < sv.ctrl.HMin {
+	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, w.nextStop(sl))
+	if !ok || !((tEnd-sl.t)*sv.dir > 0) {
 		if f := sl.fail; f.where != "" {
 			// The step collapsed while shrinking away from NaN or Inf.
-			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: f.where, TEval: f.t, Component: f.component, H: h})
+			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: f.where, TEval: f.t, Component: f.component, H: hTry})
 			return
 		}
-		w.retire(r, StepCollapse, &PathError{Status: StepCollapse, H: h, Component: -1})
+		w.retire(r, StepCollapse, &PathError{Status: StepCollapse, H: hTry, Component: -1})
+		return
 	}
+	sl.tNew, sl.hTry = tEnd, hTry
+}
+
+// ctrlState returns the controller memory of row r.
+func (w *worker) ctrlState(r int) []float64 {
+	C := w.sv.ctrlSize
+	return w.cstate[r*C : (r+1)*C : (r+1)*C]
 }
 
 // retire ends the path in row r with the given status, writes its results
@@ -454,6 +431,7 @@ func (w *worker) retire(r int, status Status, perr *PathError) {
 		if S := sv.stateSize; S > 0 {
 			copy(w.state[r*S:(r+1)*S], w.state[last*S:(last+1)*S])
 		}
+		copy(w.ctrlState(r), w.ctrlState(last))
 		w.errNorm[r] = w.errNorm[last]
 	}
 	w.k--

@@ -4,6 +4,12 @@
 //
 // The package is numerical only; the solver in package sdeint applies it to
 // each path's own clock (or, in shared-step mode, to the whole batch).
+// Two small interfaces are its extension points: ErrorNorm reduces a path's
+// error estimate to one number (Tolerance implements the rules and norms
+// below), and Controller chooses each path's attempts and accepts or rejects
+// them, with per-path memory held by the solver (Adaptive implements
+// integral, PI and PID control; Fixed implements fixed steps). New resolves
+// the defaults from Settings and a method's Defaults.
 //
 // Two tolerance rules are offered. The rule of Jolicoeur-Martineau et al.
 // (2021, arXiv:2105.14080, Algorithm 1) scales the error by
@@ -74,7 +80,8 @@ func (r Rule) String() string {
 	return fmt.Sprintf("Rule(%d)", int(r))
 }
 
-// Settings configures step-size control. The zero value means the defaults:
+// Settings configures the built-in step-size control (Tolerance and
+// Adaptive; see New). The zero value means the defaults:
 // ε_rel = ε_abs = 1e-2, the method's tolerance rule, exponent and clamps,
 // scaled L2 norm, safety 0.9, h0 = 0.01, no minimum or maximum step.
 type Settings struct {
@@ -135,37 +142,34 @@ type Defaults struct {
 	PCoeff, ICoeff, DCoeff float64
 }
 
-// Controller is a resolved, immutable step-size controller. It may be shared
-// by goroutines; the per-path memory lives in State.
-type Controller struct {
-	RTol       float64
-	ATol       []float64 // one per component
-	Rule       Rule      // RulePaper or RuleMainstream
-	UsePrev    bool      // paper rule with x'prev
-	Norm       Norm
-	Safety     float64
-	B1, B2, B3 float64 // exponents of E_n, E_{n−1}, E_{n−2}
-	PID        bool    // B2 or B3 in use
-	MinFactor  float64 // 0 when unclamped
-	MaxFactor  float64 // +Inf when unclamped
-	H0         float64
-	HMin       float64
-	HMax       float64 // +Inf when unset
+// Standard is the default step-size control, resolved from Settings and a
+// method's Defaults: the Tolerance error norm and the Adaptive (integral, PI
+// or PID) controller. Its fields and methods are theirs.
+type Standard struct {
+	Tolerance
+	Adaptive
 }
 
-// New resolves s with the method's defaults d for a problem of dimension n.
-func New(s Settings, d Defaults, n int) (*Controller, error) {
-	c := &Controller{
-		RTol:      orDefault(s.RTol, 1e-2),
-		Rule:      s.Rule,
-		UsePrev:   !s.NoPrev,
-		Norm:      s.Norm,
-		Safety:    orDefault(s.Safety, 0.9),
-		H0:        orDefault(s.H0, max(0.01, s.HMin)),
-		HMin:      s.HMin,
-		HMax:      s.HMax,
-		MinFactor: 0,
-		MaxFactor: math.Inf(1),
+// New resolves s with the method's defaults d for a problem of dimension n
+// into the default error norm and controller. Invalid settings are reported
+// together.
+func New(s Settings, d Defaults, n int) (*Standard, error) {
+	tol, terr := NewTolerance(s, d, n)
+	ad, aerr := NewAdaptive(s, d)
+	if err := errors.Join(terr, aerr); err != nil {
+		return nil, err
+	}
+	return &Standard{Tolerance: *tol, Adaptive: *ad}, nil
+}
+
+// NewTolerance resolves the error-norm part of s (tolerances, rule and
+// norm) with the method's defaults d for a problem of dimension n.
+func NewTolerance(s Settings, d Defaults, n int) (*Tolerance, error) {
+	c := &Tolerance{
+		RTol:    orDefault(s.RTol, 1e-2),
+		Rule:    s.Rule,
+		UsePrev: !s.NoPrev,
+		Norm:    s.Norm,
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: "+format, a...)) }
@@ -202,6 +206,25 @@ func New(s Settings, d Defaults, n int) (*Controller, error) {
 	if s.Norm < ScaledL2 || s.Norm > Linf {
 		bad("unknown norm %v", s.Norm)
 	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewAdaptive resolves the controller part of s (safety, exponent or PID
+// coefficients, clamps, step-size bounds) with the method's defaults d.
+func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
+	c := &Adaptive{
+		Safety:    orDefault(s.Safety, 0.9),
+		H0:        orDefault(s.H0, max(0.01, s.HMin)),
+		HMin:      s.HMin,
+		HMax:      s.HMax,
+		MinFactor: 0,
+		MaxFactor: math.Inf(1),
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: "+format, a...)) }
 	if !(c.Safety > 0) || math.IsInf(c.Safety, 0) {
 		bad("Safety = %v, want finite > 0", s.Safety)
 	}
@@ -262,131 +285,4 @@ func orDefault(v, d float64) float64 {
 		return d
 	}
 	return v
-}
-
-// Accumulate returns the partial error norm of one path: Σ (e_i/δ_i)² for
-// the L2 norms, max |e_i/δ_i| for Linf. low is the low-order proposal x',
-// prev the last accepted low-order proposal x'prev (used by the paper's
-// rule), x the state before the step and high the high-order proposal (used
-// by the mainstream rule). Finish turns partial norms into the norm.
-func (c *Controller) Accumulate(e, low, prev, x, high []float64) float64 {
-	// One loop per rule, with the builtin max (inlined, unlike math.Max on
-	// amd64): this loop runs over every component of every attempt.
-	n := len(e)
-	atol, rt, inf := c.ATol[:n], c.RTol, c.Norm == Linf
-	var acc float64
-	add := func(s float64) {
-		if inf {
-			acc = max(acc, math.Abs(s))
-		} else {
-			acc += s * s
-		}
-	}
-	switch {
-	case c.Rule == RulePaper && c.UsePrev:
-		low, prev = low[:n], prev[:n]
-		for i, ei := range e {
-			add(ei / max(atol[i], rt*max(math.Abs(low[i]), math.Abs(prev[i]))))
-		}
-	case c.Rule == RulePaper:
-		low = low[:n]
-		for i, ei := range e {
-			add(ei / max(atol[i], rt*math.Abs(low[i])))
-		}
-	default:
-		x, high = x[:n], high[:n]
-		for i, ei := range e {
-			add(ei / (atol[i] + rt*max(math.Abs(x[i]), math.Abs(high[i]))))
-		}
-	}
-	return acc
-}
-
-// Combine merges two partial norms.
-func (c *Controller) Combine(a, b float64) float64 {
-	if c.Norm == Linf {
-		return math.Max(a, b)
-	}
-	return a + b
-}
-
-// Finish turns a partial norm over count components into the error norm.
-func (c *Controller) Finish(acc float64, count int) float64 {
-	switch c.Norm {
-	case ScaledL2:
-		return math.Sqrt(acc / float64(count))
-	case L2:
-		return math.Sqrt(acc)
-	}
-	return acc
-}
-
-// ErrorNorm returns the error norm of one path; see Accumulate.
-func (c *Controller) ErrorNorm(e, low, prev, x, high []float64) float64 {
-	return c.Finish(c.Accumulate(e, low, prev, x, high), len(e))
-}
-
-// State is a path's controller memory: its previous accepted error norms.
-type State struct {
-	E1, E2 float64
-}
-
-// Reset prepares s for a new path.
-func (s *State) Reset() { s.E1, s.E2 = 1, 1 }
-
-// Accept reports whether an error norm accepts the step: err ≤ 1.
-func (c *Controller) Accept(err float64) bool { return err <= 1 }
-
-// Factor returns the step-size factor after an attempt with error norm err,
-// accepted or not, and updates the path's memory. An error of zero gives
-// +Inf (the largest step allowed), or MaxFactor when clamped; a rejected
-// step never grows; PID memory is used and updated on accepted steps only.
-func (c *Controller) Factor(err float64, accepted bool, s *State) float64 {
-	var f float64
-	switch {
-	case !(err <= math.MaxFloat64):
-		// NaN or Inf: a stage left the domain of f or g, or the estimate
-		// overflowed. Reject and shrink by MinFactor (0.2 when
-		// unclamped), as Diffrax's PIDController does with factormin.
-		f = c.MinFactor
-		if f == 0 {
-			f = nonFiniteFactor
-		}
-		return f
-	case err == 0:
-		f = math.Inf(1)
-	case accepted && c.PID:
-		f = c.Safety * powNeg(err, c.B1) * powNeg(s.E1, c.B2) * powNeg(s.E2, c.B3)
-	default:
-		f = c.Safety * powNeg(err, c.B1)
-	}
-	if !accepted {
-		f = min(f, 1)
-	}
-	f = min(max(f, c.MinFactor), c.MaxFactor)
-	if accepted && c.PID {
-		// Remember at least 1e-4, as Hairer's DOPRI5 does (facold): a
-		// tiny remembered error would stall the step size for good.
-		s.E2 = s.E1
-		s.E1 = max(err, 1e-4)
-	}
-	return f
-}
-
-// nonFiniteFactor shrinks the step after a non-finite error when the
-// controller has no MinFactor.
-const nonFiniteFactor = 0.2
-
-// powNeg returns x^(−b) for x > 0, faster than math.Pow for the exponents
-// controllers use: this runs once per attempt of every path.
-func powNeg(x, b float64) float64 {
-	switch b {
-	case 0:
-		return 1
-	case 1:
-		return 1 / x
-	case 0.5:
-		return 1 / math.Sqrt(x)
-	}
-	return math.Exp(-b * math.Log(x))
 }

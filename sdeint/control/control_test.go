@@ -15,7 +15,7 @@ var (
 	mainstreamDefaults = Defaults{Rule: RuleMainstream, Exponent: 0.5, Order: 2, Clamped: true}
 )
 
-func mustNew(t *testing.T, s Settings, d Defaults, n int) *Controller {
+func mustNew(t *testing.T, s Settings, d Defaults, n int) *Standard {
 	t.Helper()
 	c, err := New(s, d, n)
 	if err != nil {
@@ -299,7 +299,7 @@ func TestFactorIntegral(t *testing.T) {
 	clamped := mustNew(t, Settings{Safety: 0.9, Exponent: 0.5}, mainstreamDefaults, 1)
 	for _, c := range []struct {
 		name     string
-		ctl      *Controller
+		ctl      *Standard
 		err      float64
 		accepted bool
 		want     float64
@@ -335,7 +335,7 @@ func TestFactorIntegral(t *testing.T) {
 		t.Errorf("accepted with θ = 2, E = 0.64: factor %v, want %v", got, want)
 	}
 	for _, e := range []float64{1.0000001, 1.5, 10, 1e10} {
-		for _, ctl := range []*Controller{free, clamped, big} {
+		for _, ctl := range []*Standard{free, clamped, big} {
 			if f := ctl.Factor(e, false, &st); !(f <= 1) {
 				t.Errorf("rejected step with E = %v grows by %v", e, f)
 			}

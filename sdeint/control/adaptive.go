@@ -1,0 +1,169 @@
+package control
+
+import "math"
+
+// Adaptive is the built-in error-based Controller: integral control
+// h ← θ·h·E^(−β1) (B2 = B3 = 0), or PI (B3 = 0) and PID control
+// h ← θ·h·E_n^(−β1)·E_{n−1}^(−β2)·E_{n−2}^(−β3) on accepted steps
+// (Söderlind, ACM TOMS 29(1), 2003, in the parametrisation of Diffrax's
+// PIDController; see Settings.PCoeff). The factor is clamped to
+// [MinFactor, MaxFactor], a rejected step never grows, and an attempt that
+// was not finite shrinks the step by MinFactor (0.2 when unclamped).
+// NewAdaptive resolves it from Settings and a method's Defaults.
+type Adaptive struct {
+	Safety     float64
+	B1, B2, B3 float64 // exponents of E_n, E_{n−1}, E_{n−2}
+	PID        bool    // B2 or B3 in use
+	MinFactor  float64 // 0 when unclamped
+	MaxFactor  float64 // +Inf when unclamped
+	H0         float64
+	HMin       float64
+	HMax       float64 // +Inf when unset
+}
+
+var _ Controller = (*Adaptive)(nil)
+
+// The memory of a path under Adaptive.
+const (
+	adH       = iota // proposed |h| for the next attempt
+	adTry            // |h| of the current attempt before it was clipped to its stop
+	adClipped        // 1 if the current attempt was clipped to land on its stop
+	adSpan           // |T1 − T0|: the largest proposal
+	adE1             // State.E1
+	adE2             // State.E2
+	adSize
+)
+
+// StateSize returns the float64s of a path's memory: its step size, the
+// current attempt, the span and the PID memory (State).
+func (c *Adaptive) StateSize() int { return adSize }
+
+// UsesError returns true.
+func (c *Adaptive) UsesError() bool { return true }
+
+// Start sets the step size to H0 and clears the PID memory.
+func (c *Adaptive) Start(state []float64, t0, t1 float64) float64 {
+	var s State
+	s.Reset()
+	state[adH], state[adTry], state[adClipped] = c.H0, 0, 0
+	state[adSpan] = math.Abs(t1 - t0)
+	state[adE1], state[adE2] = s.E1, s.E2
+	return c.H0
+}
+
+// Propose attempts the path's step size, HMax applied, or lands on stop if
+// that is as near. The step collapses if it is not positive, below HMin, or
+// too small to move t.
+func (c *Adaptive) Propose(state []float64, t, stop float64) (tEnd, hTry float64, ok bool) {
+	dir := 1.0
+	if stop < t {
+		dir = -1
+	}
+	h := min(state[adH], c.HMax)
+	if h >= (stop-t)*dir {
+		state[adTry], state[adClipped] = h, 0
+		if h > (stop-t)*dir {
+			state[adClipped] = 1
+		}
+		return stop, h, true
+	}
+	if !(h > 0) || t+dir*h == t || h < c.HMin {
+		return t, h, false
+	}
+	state[adTry], state[adClipped] = h, 0
+	return t + dir*h, h, true
+}
+
+// Decide accepts an error norm ≤ 1 and scales the step by Factor. The
+// factor applies to the attempt's own length, so a step shortened to land on
+// a stop counts with its shortened size; after such a step is accepted the
+// proposal is at least the unclipped one it replaced (the shortened step
+// says nothing about the step size). Proposals are capped at the span.
+func (c *Adaptive) Decide(state []float64, t, tEnd, err float64) (Decision, float64) {
+	accept := c.Accept(err)
+	s := State{E1: state[adE1], E2: state[adE2]}
+	f := c.Factor(err, accept, &s)
+	state[adE1], state[adE2] = s.E1, s.E2
+	hTry, clipped := state[adTry], state[adClipped] != 0
+	h := hTry
+	if clipped {
+		h = math.Abs(tEnd - t)
+	}
+	h *= f
+	if accept && clipped {
+		h = max(h, hTry)
+	}
+	// An error of 0 gives an infinite factor without clamps (the next
+	// step goes to its stop) and MaxFactor with them.
+	h = min(h, state[adSpan])
+	state[adH] = h
+	if !accept {
+		return Reject, h
+	}
+	return Accept, h
+}
+
+// State is a path's controller memory: its previous accepted error norms.
+type State struct {
+	E1, E2 float64
+}
+
+// Reset prepares s for a new path.
+func (s *State) Reset() { s.E1, s.E2 = 1, 1 }
+
+// Accept reports whether an error norm accepts the step: err ≤ 1.
+func (c *Adaptive) Accept(err float64) bool { return err <= 1 }
+
+// Factor returns the step-size factor after an attempt with error norm err,
+// accepted or not, and updates the path's memory. An error of zero gives
+// +Inf (the largest step allowed), or MaxFactor when clamped; a rejected
+// step never grows; PID memory is used and updated on accepted steps only.
+func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
+	var f float64
+	switch {
+	case !(err <= math.MaxFloat64):
+		// NaN or Inf: a stage left the domain of f or g, or the estimate
+		// overflowed. Reject and shrink by MinFactor (0.2 when
+		// unclamped), as Diffrax's PIDController does with factormin.
+		f = c.MinFactor
+		if f == 0 {
+			f = nonFiniteFactor
+		}
+		return f
+	case err == 0:
+		f = math.Inf(1)
+	case accepted && c.PID:
+		f = c.Safety * powNeg(err, c.B1) * powNeg(s.E1, c.B2) * powNeg(s.E2, c.B3)
+	default:
+		f = c.Safety * powNeg(err, c.B1)
+	}
+	if !accepted {
+		f = min(f, 1)
+	}
+	f = min(max(f, c.MinFactor), c.MaxFactor)
+	if accepted && c.PID {
+		// Remember at least 1e-4, as Hairer's DOPRI5 does (facold): a
+		// tiny remembered error would stall the step size for good.
+		s.E2 = s.E1
+		s.E1 = max(err, 1e-4)
+	}
+	return f
+}
+
+// nonFiniteFactor shrinks the step after a non-finite error when the
+// controller has no MinFactor.
+const nonFiniteFactor = 0.2
+
+// powNeg returns x^(−b) for x > 0, faster than math.Pow for the exponents
+// controllers use: this runs once per attempt of every path.
+func powNeg(x, b float64) float64 {
+	switch b {
+	case 0:
+		return 1
+	case 1:
+		return 1 / x
+	case 0.5:
+		return 1 / math.Sqrt(x)
+	}
+	return math.Exp(-b * math.Log(x))
+}

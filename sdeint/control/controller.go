@@ -1,0 +1,65 @@
+package control
+
+import "fmt"
+
+// Controller chooses the steps of each path: where the next attempt ends,
+// and whether to keep it given its error norm. The integral, PI and PID
+// controllers (Adaptive) and fixed steps (Fixed) implement it; a user's own
+// controller plugs into the solver through sdeint.Settings.Controller.
+//
+// A Controller is shared by the solver's goroutines and must not change once
+// the solve has begun. A path's memory is its own slice of StateSize()
+// float64s, given to every call for that path: the solver allocates it once
+// per row, so a controller that keeps its memory there steps without
+// allocating. The calls for one path come in the order Start, then
+// Propose and Decide alternately.
+type Controller interface {
+	// StateSize returns the number of float64s of memory a path needs.
+	StateSize() int
+	// UsesError reports whether Decide reads the error norm. If not, the
+	// method skips its error estimate and Decide sees err = 0, or +Inf
+	// for an attempt that was not finite; such a controller should not
+	// Reject (it would propose the same step again): fixed steps.
+	UsesError() bool
+	// Start prepares the memory of a path integrated from t0 to t1 and
+	// returns its step-size proposal |h| (PathStats.H until the first
+	// attempt; 0 if the controller has none).
+	Start(state []float64, t0, t1 float64) (h float64)
+	// Propose returns the end tEnd of the next attempt from the path's
+	// time t. The attempt must move toward stop, the next time the path
+	// must land on (a save time or T1), and must not pass it: tEnd is
+	// strictly between t and stop, or stop itself. hTry is the step size
+	// |h| the controller wanted before shortening it to land on stop
+	// (TraceEntry.HTry). ok = false ends the path: its step size
+	// collapsed to hTry.
+	Propose(state []float64, t, stop float64) (tEnd, hTry float64, ok bool)
+	// Decide judges the attempt from t to tEnd with error norm err (+Inf
+	// when a stage or a proposal held NaN or Inf or left the problem's
+	// domain), updates the memory, and returns its verdict and the next
+	// step-size proposal |h| (PathStats.H).
+	Decide(state []float64, t, tEnd, err float64) (d Decision, h float64)
+}
+
+// Decision is a controller's verdict on an attempted step.
+type Decision int
+
+const (
+	Accept Decision = iota // keep the step: the path moves to its end
+	Reject                 // discard it and make another attempt from the same time
+	// Stop discards the attempt and ends the path: NotFinite if the
+	// attempt was not finite, else StepCollapse. It is not counted as a
+	// rejection.
+	Stop
+)
+
+func (d Decision) String() string {
+	switch d {
+	case Accept:
+		return "accept"
+	case Reject:
+		return "reject"
+	case Stop:
+		return "stop"
+	}
+	return fmt.Sprintf("Decision(%d)", int(d))
+}
