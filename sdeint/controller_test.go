@@ -9,7 +9,6 @@ import (
 	"context"
 	"math"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -249,13 +248,7 @@ func TestFixedRoundAllocatesNothing(t *testing.T) {
 	for range 100 {
 		r.Round()
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 300 {
-		r.Round()
-	}
-	runtime.ReadMemStats(&after)
-	if a := after.Mallocs - before.Mallocs; a != 0 || r.Active() != 100 {
+	if a, _ := allocsInRounds(r, 300); a != 0 || r.Active() != 100 {
 		t.Errorf("%d allocations in 300 fixed-step rounds (%d paths active)", a, r.Active())
 	}
 }

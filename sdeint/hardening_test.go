@@ -2,12 +2,14 @@ package sdeint_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -56,5 +58,167 @@ func TestTreeTolRefused(t *testing.T) {
 		if res != nil || err == nil || !strings.Contains(err.Error(), "Tree.Tol") {
 			t.Errorf("Tol %v: solve returned %v, %v; want a refusal before any work", tol, res, err)
 		}
+	}
+}
+
+// hardGBM is a small scalar GBM for the bad-input table.
+func hardGBM() sdeint.Problem {
+	return sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise},
+		Drift:     sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = 0.5 * x[0] }),
+		Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = x[0] }),
+	}
+}
+
+// TestBadSettingsRefused: each bad setting of issue 10 is refused before
+// any work with an error naming it (no panic, no out-of-memory death, no
+// unrelated complaint).
+func TestBadSettingsRefused(t *testing.T) {
+	big := hardGBM()
+	big.Dim, big.X0 = 1_000_000, make([]float64, 1_000_000)
+	big.Noise = sdeint.Noise{}
+	big.Diffusion = nil
+	big.Drift = func(dst, _, _ []float64, _ sdeint.Batch) error { return nil }
+	saves := make([]float64, 1_000_000)
+	for i := range saves {
+		saves[i] = float64(i+1) / float64(len(saves))
+	}
+	for _, c := range []struct {
+		name string
+		p    sdeint.Problem
+		m    sdeint.Method
+		s    sdeint.Settings
+		want string
+		not  string
+	}{
+		{"HMin above the span", hardGBM(), methods.Roberts{}, sdeint.Settings{Control: control.Settings{HMin: 2}}, "HMin", ""},
+		{"Safety above 1", hardGBM(), methods.Roberts{}, sdeint.Settings{Control: control.Settings{Safety: 1.5}}, "Safety", ""},
+		{"Steps 1e9", hardGBM(), methods.EM{}, sdeint.Settings{Steps: 1_000_000_000}, "MaxAttempts", ""},
+		{"Steps MaxInt", hardGBM(), methods.EM{}, sdeint.Settings{Steps: math.MaxInt, MaxAttempts: math.MaxInt}, "MaxMemory", ""},
+		{"Paths 1e9", hardGBM(), methods.Roberts{}, sdeint.Settings{Paths: 1_000_000_000}, "MaxMemory", ""},
+		{"Dim × Paths 1e12", big, methods.DP5{}, sdeint.Settings{Paths: 1_000_000}, "MaxMemory", ""},
+		{"1e6 saves × 1000 paths", hardGBM(), methods.Roberts{}, sdeint.Settings{Paths: 1000, SaveAt: saves}, "MaxMemory", ""},
+		{"negative MaxMemory", hardGBM(), methods.Roberts{}, sdeint.Settings{MaxMemory: -1}, "MaxMemory", ""},
+		{"PathOffset overflow", hardGBM(), methods.Roberts{}, sdeint.Settings{Paths: 10, PathOffset: math.MaxInt - 5}, "PathOffset", ""},
+		{"em without Steps", hardGBM(), methods.EM{}, sdeint.Settings{}, "no error estimate", "tolerance rule"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := sdeint.Solve(context.Background(), &c.p, c.m, &c.s)
+			if res != nil || err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("result %v, error %v; want a refusal naming %q", res != nil, err, c.want)
+			}
+			if c.not != "" && strings.Contains(err.Error(), c.not) {
+				t.Errorf("error %q also says %q", err, c.not)
+			}
+		})
+	}
+}
+
+// TestHugeBatchClamped: a BatchSize far above the paths is clamped to them
+// (it used to allocate rows for the whole batch: 2⁴⁰ died out of memory).
+func TestHugeBatchClamped(t *testing.T) {
+	p := hardGBM()
+	for _, b := range []int{1_000_000, 1 << 40} {
+		res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 10, BatchSize: b, Seed: 1})
+		if err != nil || res.Status != sdeint.Success {
+			t.Fatalf("BatchSize %d: %v", b, err)
+		}
+	}
+}
+
+// TestPanicsRecovered: a panic in user code inside a worker reaches the
+// caller as a FuncError carrying a *PanicError, with the other paths'
+// results kept, instead of killing the process: in the drift of one path,
+// in Init, in InDomain, in a plugged controller, and in shared-step mode.
+func TestPanicsRecovered(t *testing.T) {
+	const target = 5
+	driftPanics := func(p *sdeint.Problem) {
+		p.Drift = func(dst, tt, x []float64, b sdeint.Batch) error {
+			for r := range tt {
+				if b.Paths[r] == target && tt[r] > 0.5 {
+					panic("boom in the drift")
+				}
+				dst[r] = 0.5 * x[r]
+			}
+			return nil
+		}
+	}
+	for _, c := range []struct {
+		name string
+		edit func(p *sdeint.Problem, s *sdeint.Settings)
+		want string
+	}{
+		{"drift", func(p *sdeint.Problem, _ *sdeint.Settings) { driftPanics(p) }, "boom in the drift"},
+		{"drift shared", func(p *sdeint.Problem, s *sdeint.Settings) { driftPanics(p); s.SharedStep = true }, "boom in the drift"},
+		{"init", func(p *sdeint.Problem, _ *sdeint.Settings) {
+			p.Init = func(dst []float64, path int, _ *brownian.Stream) error {
+				if path == target {
+					var s []float64
+					_ = s[3] // an index out of range
+				}
+				dst[0] = 1
+				return nil
+			}
+		}, "index out of range"},
+		{"in domain", func(p *sdeint.Problem, _ *sdeint.Settings) {
+			p.InDomain = func(tt float64, _ []float64) bool {
+				if tt > 0.5 {
+					panic("boom in InDomain")
+				}
+				return true
+			}
+		}, "boom in InDomain"},
+		{"controller", func(_ *sdeint.Problem, s *sdeint.Settings) { s.Controller = panicky{} }, "boom in the controller"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := hardGBM()
+			s := &sdeint.Settings{Paths: 20, Seed: 1, Workers: 3, BatchSize: 4}
+			c.edit(&p, s)
+			res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, s)
+			var pe *sdeint.PanicError
+			if res == nil || res.Status != sdeint.FuncError || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("result %v, error %v; want FuncError with a PanicError %q", res != nil, err, c.want)
+			}
+			if len(pe.Stack) == 0 {
+				t.Error("PanicError has no stack")
+			}
+			for i, ps := range res.Path {
+				if ps.Status == sdeint.NotTerminated {
+					t.Errorf("path %d not terminated", i)
+				}
+			}
+		})
+	}
+}
+
+// panicky is a controller that panics when asked to decide.
+type panicky struct{}
+
+func (panicky) StateSize() int                          { return 0 }
+func (panicky) UsesError() bool                         { return true }
+func (panicky) Start(_ []float64, _, _ float64) float64 { return 0.1 }
+func (panicky) Propose(_ []float64, t, stop float64) (float64, float64, bool) {
+	return min(t+0.1, stop), 0.1, true
+}
+func (panicky) Decide(_ []float64, _, _, _ float64) (control.Decision, float64) {
+	panic("boom in the controller")
+}
+
+// TestFuncErrorNamesTheCall: an error returned by a batched call is
+// reported as the call's, on all its paths, not blamed on one of them.
+func TestFuncErrorNamesTheCall(t *testing.T) {
+	p := hardGBM()
+	p.Drift = func(dst, tt, x []float64, b sdeint.Batch) error {
+		for r := range tt {
+			if b.Paths[r] == 6 && tt[r] > 0.5 {
+				return errors.New("path 6 is unhappy")
+			}
+			dst[r] = 0.5 * x[r]
+		}
+		return nil
+	}
+	_, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 8, BatchSize: 4, Workers: 1, Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), "in a batched call on 4 paths") || !strings.Contains(err.Error(), "path 6 is unhappy") {
+		t.Fatalf("error %v: want the batched call of 4 paths named", err)
 	}
 }

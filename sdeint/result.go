@@ -52,12 +52,18 @@ type PathError struct {
 	T      float64 // time of the last accepted state
 	// Where names what went wrong: "drift", "diffusion", "state", "domain"
 	// (Problem.InDomain refused the state; Component −1) or "init"
-	// (Problem.Init) for NotFinite and FuncError; empty otherwise.
+	// (Problem.Init) for NotFinite and FuncError, or "step" for a panic in
+	// the stepping machinery (a plugged method, controller, norm or
+	// Brownian source: Err is a *PanicError); empty otherwise.
 	Where string
 	// TEval is the time at which Where was evaluated (NotFinite).
 	TEval float64
 	// Component is the first offending component (NotFinite), or −1.
 	Component int
+	// Rows is the number of paths in the batched call that returned the
+	// error (FuncError): the function was called on all of them at once,
+	// so the error may come from any of them.
+	Rows int
 	// H is the step size at the end (StepCollapse, and NotFinite at
 	// adaptive steps).
 	H   float64
@@ -76,6 +82,9 @@ func (e *PathError) Error() string {
 	case BudgetExhausted:
 		return fmt.Sprintf("path %d: step budget exhausted at t = %g", e.Path, e.T)
 	case FuncError:
+		if e.Rows > 1 {
+			return fmt.Sprintf("path %d: %s failed at t = %g, in a batched call on %d paths (any of them may have raised it): %v", e.Path, e.Where, e.TEval, e.Rows, e.Err)
+		}
 		return fmt.Sprintf("path %d: %s failed at t = %g: %v", e.Path, e.Where, e.TEval, e.Err)
 	case Cancelled:
 		return fmt.Sprintf("path %d: cancelled at t = %g: %v", e.Path, e.T, e.Err)
@@ -225,3 +234,15 @@ func (e *SolveError) Unwrap() error {
 	}
 	return e.First
 }
+
+// PanicError is a panic in user code recovered by the solver: in a
+// problem's function (drift, diffusion, Init, InDomain), or in a plugged
+// method, controller, norm or Brownian source. The solve stops with
+// FuncError and returns what it computed; Value is what was passed to
+// panic and Stack the panicking goroutine's stack.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }

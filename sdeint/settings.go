@@ -64,6 +64,11 @@ type Settings struct {
 
 	// MaxAttempts is the budget of attempted steps per path (default 10⁶).
 	MaxAttempts int
+	// MaxMemory bounds, in bytes, the memory Solve may allocate for its
+	// result and its workers' buffers (default 4 GiB). Solve estimates it
+	// before any work and refuses a solve above it, rather than dying out
+	// of memory: raise it, or solve the paths in chunks with PathOffset.
+	MaxMemory int64
 	// Override lets Solve run a method on a problem it refuses (a calculus
 	// mismatch, or adaptive steps on non-commutative noise), for ablations.
 	// The overridden refusal is recorded in Result.Override.
@@ -91,4 +96,7 @@ type Progress struct {
 	TMin float64
 }
 
-const defaultMaxAttempts = 1_000_000
+const (
+	defaultMaxAttempts = 1_000_000
+	defaultMaxMemory   = 4 << 30
+)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/gofast-sde/gofast/sdeint/brownian"
 	"github.com/gofast-sde/gofast/sdeint/control"
@@ -142,8 +143,12 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.span = math.Abs(p.T1 - p.T0)
 
 	// Paths and initial states.
-	if s.Paths < 0 || s.PathOffset < 0 || s.Workers < 0 || s.BatchSize < 0 || s.MaxAttempts < 0 || s.Steps < 0 || s.ProgressEvery < 0 {
-		bad("negative Paths, PathOffset, Workers, BatchSize, MaxAttempts, Steps or ProgressEvery in Settings")
+	if s.Paths < 0 || s.PathOffset < 0 || s.Workers < 0 || s.BatchSize < 0 || s.MaxAttempts < 0 || s.Steps < 0 || s.ProgressEvery < 0 || s.MaxMemory < 0 {
+		bad("negative Paths, PathOffset, Workers, BatchSize, MaxAttempts, Steps, ProgressEvery or MaxMemory in Settings")
+	}
+	limit := s.MaxMemory
+	if limit <= 0 {
+		limit = defaultMaxMemory
 	}
 	sv.paths = s.Paths
 	if p.Init == nil {
@@ -163,6 +168,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	}
 	if sv.paths == 0 {
 		sv.paths = 1
+	}
+	if s.PathOffset > math.MaxInt-sv.paths {
+		bad("PathOffset = %d with %d paths overflows the path index", s.PathOffset, sv.paths)
 	}
 	sv.offset = s.PathOffset
 	sv.workers = s.Workers
@@ -193,6 +201,11 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	switch {
 	case fixed && s.Controller != nil:
 		bad("set Controller or Steps/Grid, not both")
+	case s.Steps > sv.maxAttempts:
+		// Checked before the grid is built: Steps = 10⁹ would take 8 GB.
+		bad("%d fixed steps exceed MaxAttempts = %d", s.Steps, sv.maxAttempts)
+	case 8*(float64(s.Steps)+1) > float64(limit):
+		bad("a grid of %d fixed steps needs %s, above Settings.MaxMemory = %s", s.Steps, fmtBytes(8*(float64(s.Steps)+1)), fmtBytes(float64(limit)))
 	case fixed:
 		grid := sv.makeGrid(bad)
 		if len(grid)-1 > sv.maxAttempts {
@@ -271,8 +284,12 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	}
 
 	// The default controller and norm, from Settings.Control and the
-	// method's defaults.
-	if sv.errEst {
+	// method's defaults (none for a method without an error estimate,
+	// refused above).
+	if sv.errEst && sv.props.Adaptive {
+		if s.Controller == nil && s.Control.HMin > sv.span {
+			bad("Control.HMin = %v exceeds the span %v: no step could land on T1", s.Control.HMin, sv.span)
+		}
 		d := controlDefaults(sv.props, class)
 		var cerr, nerr error
 		if sv.ctrl == nil {
@@ -308,7 +325,12 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	} else if sv.batch == 0 {
 		sv.batch = min(1024, max(1, (sv.paths+4*sv.workers-1)/(4*sv.workers)))
 	}
+	sv.batch = min(sv.batch, sv.paths) // a larger batch only costs memory
 	sv.workers = min(sv.workers, (sv.paths+sv.batch-1)/sv.batch)
+	if need := sv.memoryEstimate(); need > float64(limit) {
+		return nil, fmt.Errorf("sdeint: this solve needs about %s (%d paths of dimension %d, %d save times, %d workers × %d rows), above Settings.MaxMemory = %s: raise MaxMemory, or solve the paths in chunks with PathOffset",
+			fmtBytes(need), sv.paths, sv.n, len(sv.saveAt), sv.workers, sv.batch, fmtBytes(float64(limit)))
+	}
 	sv.initResult()
 	return sv, nil
 }
@@ -476,15 +498,18 @@ func (sv *solver) run(ctx context.Context) {
 				// times cover every unfinished path.
 				w.publish()
 				sv.loaded.Add(1)
-				for w.k > 0 {
-					if sv.stop.Load() || cancelled() {
-						w.haltAll()
-						break
+				func() {
+					defer w.guard()
+					for w.k > 0 {
+						if sv.stop.Load() || cancelled() {
+							w.haltAll()
+							break
+						}
+						w.round()
+						w.settle(false)
+						w.publish()
 					}
-					w.round()
-					w.settle(false)
-					w.publish()
-				}
+				}()
 				w.publish()
 			}
 		})
@@ -568,16 +593,19 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		cmds[i] = make(chan cmd)
 		go func() {
 			for c := range cmds[i] {
-				switch c {
-				case phaseRound:
-					w.round()
-				case phaseSettle:
-					w.settle(true)
-					w.publish()
-				case phaseHalt:
-					w.haltAll()
-					w.publish()
-				}
+				func() {
+					defer w.guard()
+					switch c {
+					case phaseRound:
+						w.round()
+					case phaseSettle:
+						w.settle(true)
+						w.publish()
+					case phaseHalt:
+						w.haltAll()
+						w.publish()
+					}
+				}()
 				ack <- struct{}{}
 			}
 		}()
@@ -697,3 +725,26 @@ func (sv *solver) summary() error {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// memoryEstimate is the memory in bytes that the result and the workers'
+// buffers take, in floating point so that it cannot overflow: per path X,
+// W, the saved states and W, its stats; per worker row the states, the
+// method's proposals and scratch (about 16 values of n), the increments
+// and the diffusion values.
+func (sv *solver) memoryEstimate() float64 {
+	P, n, m, S := float64(sv.paths), float64(sv.n), float64(sv.mdim), float64(len(sv.saveAt))
+	perPath := 8*(n+m)*(1+S) + float64(unsafe.Sizeof(PathStats{})) + 1
+	perRow := 8*(16*n+8*m+4*float64(sv.gsize)) + 256
+	return P*perPath + float64(sv.workers)*float64(sv.batch)*perRow
+}
+
+// fmtBytes formats a byte count in GiB, MiB or KiB.
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.3g GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.3g MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.3g KiB", b/(1<<10))
+}

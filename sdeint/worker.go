@@ -2,6 +2,7 @@ package sdeint
 
 import (
 	"math"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/gofast-sde/gofast/sdeint/brownian"
@@ -145,7 +146,7 @@ func (w *worker) load(lo, hi int) {
 		sv.started[i] = true
 		if sv.p.Init != nil {
 			rng := brownian.NewStream(key, brownian.Init)
-			if err := sv.p.Init(x, g, &rng); err != nil {
+			if err := callInit(sv.p.Init, x, g, &rng); err != nil {
 				sv.halt(FuncError, err)
 				w.retire(r, FuncError, &PathError{Status: FuncError, Where: "init", TEval: sv.p.T0, Component: -1, Err: err})
 				continue
@@ -206,9 +207,17 @@ func (w *worker) round() {
 			where = "diffusion"
 		}
 		sv.halt(FuncError, err)
+		// The call was batched: any of its rows may have raised the
+		// error, so each is marked with the call's size.
+		rows := 0
+		for r := range k {
+			if _, ok := w.eval.tEval(r); ok {
+				rows++
+			}
+		}
 		for r := k - 1; r >= 0; r-- {
 			if te, ok := w.eval.tEval(r); ok {
-				w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Err: err})
+				w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Rows: rows, Err: err})
 			} else {
 				w.retire(r, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
 			}
@@ -224,8 +233,23 @@ func (w *worker) round() {
 				w.checkState(r, st.Low)
 			}
 		}
-		if in := sv.p.InDomain; in != nil && sl.fail.where == "" && !in(sl.tNew, st.High[r*n:(r+1)*n]) {
-			sl.fail = failure{where: "domain", component: -1, t: sl.tNew}
+		if in := sv.p.InDomain; in != nil && sl.fail.where == "" {
+			ok, err := callInDomain(in, sl.tNew, st.High[r*n:(r+1)*n])
+			if err != nil {
+				sv.halt(FuncError, err)
+				w.count(0)
+				for q := k - 1; q >= 0; q-- {
+					if q == r {
+						w.retire(q, FuncError, &PathError{Status: FuncError, Where: "domain", TEval: sl.tNew, Component: -1, Rows: 1, Err: err})
+					} else {
+						w.retire(q, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
+					}
+				}
+				return
+			}
+			if !ok {
+				sl.fail = failure{where: "domain", component: -1, t: sl.tNew}
+			}
 		}
 		if st.Adaptive && sl.fail.where == "" {
 			o := r * n
@@ -465,7 +489,8 @@ func firstNonFinite(v []float64) int {
 	return -1
 }
 
-func (e *evaluator) drift(dst, t, x []float64) error {
+func (e *evaluator) drift(dst, t, x []float64) (err error) {
+	defer recoverPanic(&err)
 	w := e.w
 	k, n := len(t), w.sv.n
 	e.driftCalls++
@@ -477,7 +502,8 @@ func (e *evaluator) drift(dst, t, x []float64) error {
 	return nil
 }
 
-func (e *evaluator) driftRows(dst, t, x []float64, rows []int) error {
+func (e *evaluator) driftRows(dst, t, x []float64, rows []int) (err error) {
+	defer recoverPanic(&err)
 	w := e.w
 	k, n := len(rows), w.sv.n
 	if k == 0 {
@@ -510,7 +536,8 @@ func (e *evaluator) tEval(r int) (float64, bool) {
 	return 0, false
 }
 
-func (e *evaluator) diffusion(dst, t, x []float64) error {
+func (e *evaluator) diffusion(dst, t, x []float64) (err error) {
+	defer recoverPanic(&err)
 	w := e.w
 	k, n, gs := len(t), w.sv.n, w.sv.gsize
 	if gs == 0 {
@@ -538,5 +565,39 @@ func (e *evaluator) check(dst, t []float64, width int, where string, rows []int)
 				sl.fail = failure{where: where, component: c, t: t[i]}
 			}
 		}
+	}
+}
+
+// recoverPanic turns a panic in user code into a *PanicError in *err; use
+// as defer recoverPanic(&err) in the function that calls the code.
+func recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		*err = &PanicError{Value: r, Stack: debug.Stack()}
+	}
+}
+
+func callInit(f func([]float64, int, *brownian.Stream) error, x []float64, g int, rng *brownian.Stream) (err error) {
+	defer recoverPanic(&err)
+	return f(x, g, rng)
+}
+
+func callInDomain(f func(float64, []float64) bool, t float64, x []float64) (ok bool, err error) {
+	defer recoverPanic(&err)
+	return f(t, x), nil
+}
+
+// guard recovers a panic in a worker's stepping (a plugged method,
+// controller, norm or Brownian source): the solve stops with FuncError,
+// the worker's active paths end Stopped, and the caller's goroutine gets
+// the panic as an error instead of the process dying.
+func (w *worker) guard() {
+	if r := recover(); r != nil {
+		err := &PanicError{Value: r, Stack: debug.Stack()}
+		w.sv.halt(FuncError, err)
+		k := w.k
+		for q := k - 1; q >= 0; q-- {
+			w.retire(q, FuncError, &PathError{Status: FuncError, Where: "step", TEval: w.slots[q].t, Component: -1, Rows: k, Err: err})
+		}
+		w.publish()
 	}
 }

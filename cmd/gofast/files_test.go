@@ -129,3 +129,17 @@ func TestBenchInterruptedKeepsComplete(t *testing.T) {
 	}
 	checkPNG(t, filepath.Join(dir, "bench.partial.png"), 0, 0)
 }
+
+// TestSolveMemoryLimit: a solve estimated above the memory limit is refused
+// at once with a clear message and the flag that raises the limit, instead
+// of dying out of memory; -max-mem rejects bad values as usage errors.
+func TestSolveMemoryLimit(t *testing.T) {
+	code, out, errs := runArgs(t, "solve", "-paths", "1000000000")
+	if code != 1 || out != "" || !strings.Contains(errs, "MaxMemory") || !strings.Contains(errs, "-max-mem") {
+		t.Errorf("solve -paths 1e9: exit %d, stdout %q, stderr %q; want 1 with the limit and -max-mem named", code, out, errs)
+	}
+	code, _, _ = runArgs(t, "solve", "-paths", "10", "-max-mem", "-1")
+	if code != 2 {
+		t.Errorf("-max-mem -1: exit %d, want 2", code)
+	}
+}

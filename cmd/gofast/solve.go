@@ -117,7 +117,7 @@ func brownianNote(name string, exact, fixed bool, treeTol float64) string {
 type solveFlags struct {
 	problem, method, norm       string
 	brownian                    brownianFlags
-	rtol, atol, h0              float64
+	rtol, atol, h0, maxMemGiB   float64
 	steps, paths, workers       int
 	seed                        uint64
 	sharedStep, noExtrapolation bool
@@ -205,6 +205,7 @@ func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.paths, "paths", 1000, "number of independent paths")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same result, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
+	fs.Float64Var(&f.maxMemGiB, "max-mem", 0, "memory the solve may take, in GiB; a solve estimated above it is refused\n(0: the library's default, 4 GiB)")
 	f.brownian.register(fs, "", "Brownian source: "+strings.Join(brownianNames(), ", ")+
 		"\n(default: bridge for adaptive steps, grid for fixed steps; tree is a pure function of time;"+
 		"\nredraw is the paper's biased source, for ablations; grid serves fixed steps only)")
@@ -291,7 +292,11 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageErr("%v", err)
 	}
 
+	if !(f.maxMemGiB >= 0) || math.IsInf(f.maxMemGiB, 0) || f.maxMemGiB > 1<<30 {
+		return usageErr("-max-mem = %v, want a finite value ≥ 0 in GiB (0: the default)", f.maxMemGiB)
+	}
 	set := &sdeint.Settings{
+		MaxMemory:  int64(f.maxMemGiB * (1 << 30)),
 		Paths:      f.paths,
 		Seed:       f.seed,
 		Workers:    f.workers,
@@ -316,6 +321,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused && !f.override {
 			fmt.Fprintln(stderr, "gofast solve: pass -override to run it anyway, as an ablation (the output then names the overridden refusal)")
 			return 2 // a bad problem/method pair is a usage error, as in gofast convergence
+		}
+		if strings.Contains(err.Error(), "Settings.MaxMemory") {
+			fmt.Fprintln(stderr, "gofast solve: -max-mem GiB raises the limit")
 		}
 		return 1
 	}

@@ -225,8 +225,10 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: "+format, a...)) }
-	if !(c.Safety > 0) || math.IsInf(c.Safety, 0) {
-		bad("Safety = %v, want finite > 0", s.Safety)
+	if !(c.Safety > 0 && c.Safety <= 1) {
+		// Above 1 a rejected step can be retried at the same size, with
+		// the same error, until the budget is spent.
+		bad("Safety = %v, want a value in (0, 1]", s.Safety)
 	}
 	if !(c.H0 > 0) || math.IsInf(c.H0, 0) {
 		bad("H0 = %v, want finite > 0", s.H0)

@@ -326,8 +326,14 @@ func TestFactorIntegral(t *testing.T) {
 		t.Errorf("r = 0.9: Factor(0.5) = %v, want %v", got, want)
 	}
 
-	// A safety above 1 would make a barely rejected step grow: it must not.
-	big := mustNew(t, Settings{Safety: 2, Exponent: 0.5}, paperDefaults, 1)
+	// New refuses a safety above 1 (a rejected step would be retried at the
+	// same size until the budget is spent); a controller built by hand with
+	// one must still never grow a rejected step.
+	if _, err := New(Settings{Safety: 2}, paperDefaults, 1); err == nil || !strings.Contains(err.Error(), "Safety") {
+		t.Errorf("New with Safety 2: error %v, want a refusal", err)
+	}
+	big := mustNew(t, Settings{Exponent: 0.5}, paperDefaults, 1)
+	big.Safety = 2
 	if got := big.Factor(1.1, false, &st); got != 1 {
 		t.Errorf("rejected with θ = 2, E = 1.1: factor %v, want 1 (no growth)", got)
 	}
