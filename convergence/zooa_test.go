@@ -88,31 +88,40 @@ var stiffDts = dyadic(4, 9)
 // variant): 1 on gbm-strat, cubic-strat, wave-strat, stiff-quadratic-strat
 // and gbm-matrix-strat; the Heun pair on ou (additive, where Itô and
 // Stratonovich agree) too.
+//
+// The default run takes three problems per method (about 3 s in all); with
+// GOFAST_LONG=1 every row runs, on 4000 paths.
 func TestZooAStrongOrders(t *testing.T) {
 	paths := 1000
 	if long() {
 		paths = 4000
 	}
 	lib := func(name string) *problems.Problem { return mustProblem(t, name) }
-	for _, c := range []struct {
+	type row struct {
 		p      *problems.Problem
 		m      sdeint.Method
 		theory float64
-	}{
-		{lib("gbm"), methods.RKMil{}, 1}, {lib("cubic"), methods.RKMil{}, 1}, {lib("wave"), methods.RKMil{}, 1},
-		{lib("stiff-quadratic"), methods.RKMil{}, 1}, {lib("gbm-matrix"), methods.RKMil{}, 1},
-		{lib("additive"), methods.RKMil{}, 1},
-		{lib("gbm"), methods.LambaEM{}, 0.5}, {lib("cubic"), methods.LambaEM{}, 0.5}, {lib("wave"), methods.LambaEM{}, 0.5},
-		{lib("two-noise"), methods.LambaEM{}, 0.5}, {lib("additive"), methods.LambaEM{}, 1},
+	}
+	rows := []row{
+		{lib("gbm"), methods.RKMil{}, 1}, {lib("cubic"), methods.RKMil{}, 1}, {lib("gbm-matrix"), methods.RKMil{}, 1},
+		{lib("gbm"), methods.LambaEM{}, 0.5}, {lib("two-noise"), methods.LambaEM{}, 0.5}, {lib("additive"), methods.LambaEM{}, 1},
 		{lib("gbm-strat"), methods.RKMil{Stratonovich: true}, 1}, {cubicStrat(), methods.RKMil{Stratonovich: true}, 1},
-		{waveStrat(), methods.RKMil{Stratonovich: true}, 1}, {gbmMatrixStrat(), methods.RKMil{Stratonovich: true}, 1},
-		{stiffQuadStrat(), methods.RKMil{Stratonovich: true}, 1},
-		{lib("gbm-strat"), methods.EulerHeun{}, 1}, {cubicStrat(), methods.EulerHeun{}, 1},
-		{waveStrat(), methods.EulerHeun{}, 1}, {stiffQuadStrat(), methods.EulerHeun{}, 1},
-		{gbmMatrixStrat(), methods.EulerHeun{}, 1}, {lib("ou"), methods.EulerHeun{}, 1},
-		{lib("gbm-strat"), methods.LambaEulerHeun{}, 1}, {cubicStrat(), methods.LambaEulerHeun{}, 1},
-		{waveStrat(), methods.LambaEulerHeun{}, 1}, {lib("ou"), methods.LambaEulerHeun{}, 1},
-	} {
+		{gbmMatrixStrat(), methods.RKMil{Stratonovich: true}, 1},
+		{lib("gbm-strat"), methods.EulerHeun{}, 1}, {cubicStrat(), methods.EulerHeun{}, 1}, {lib("ou"), methods.EulerHeun{}, 1},
+		{lib("gbm-strat"), methods.LambaEulerHeun{}, 1}, {waveStrat(), methods.LambaEulerHeun{}, 1},
+		{gbmMatrixStrat(), methods.LambaEulerHeun{}, 1},
+	}
+	if long() {
+		rows = append(rows, []row{
+			{lib("wave"), methods.RKMil{}, 1}, {lib("stiff-quadratic"), methods.RKMil{}, 1}, {lib("additive"), methods.RKMil{}, 1},
+			{lib("cubic"), methods.LambaEM{}, 0.5}, {lib("wave"), methods.LambaEM{}, 0.5},
+			{waveStrat(), methods.RKMil{Stratonovich: true}, 1}, {stiffQuadStrat(), methods.RKMil{Stratonovich: true}, 1},
+			{waveStrat(), methods.EulerHeun{}, 1}, {stiffQuadStrat(), methods.EulerHeun{}, 1},
+			{gbmMatrixStrat(), methods.EulerHeun{}, 1},
+			{cubicStrat(), methods.LambaEulerHeun{}, 1}, {lib("ou"), methods.LambaEulerHeun{}, 1},
+		}...)
+	}
+	for _, c := range rows {
 		dts := DefaultStrongDts
 		if c.p.SDE.T1 == 3 {
 			dts = stiffDts
@@ -127,23 +136,31 @@ func TestZooAStrongOrders(t *testing.T) {
 
 // TestZooAWeakOrders: weak order 1 of each new SDE method on three problems
 // with common random numbers, φ(x) = x₁, 10⁴ paths, dt = 2⁻³…2⁻⁷, seed 1,
-// at the weak bar (±0.3, SE ≤ 0.1). Each study takes about ¼ s, so they run
-// by default. (LambaEM on cubic is left out: its weak error, about 1e-4 at
-// the fine steps, is below its SE there; the order measured 1.03 ± 0.40.)
+// at the weak bar (±0.3, SE ≤ 0.1). Each study takes about ¼ s on an idle
+// core: the default run takes one problem per method, GOFAST_LONG=1 all
+// three. (LambaEM on cubic is left out: its weak error, about 1e-4 at the
+// fine steps, is below its SE there; the order measured 1.03 ± 0.40.)
 func TestZooAWeakOrders(t *testing.T) {
 	lib := func(name string) *problems.Problem { return mustProblem(t, name) }
-	for _, c := range []struct {
+	type row struct {
 		p *problems.Problem
 		m sdeint.Method
-	}{
-		{lib("gbm"), methods.RKMil{}}, {lib("cubic"), methods.RKMil{}}, {lib("weak-sinh"), methods.RKMil{}},
-		{lib("gbm"), methods.LambaEM{}}, {lib("gbm-matrix"), methods.LambaEM{}}, {lib("weak-sinh"), methods.LambaEM{}},
-		{lib("gbm-strat"), methods.RKMil{Stratonovich: true}}, {cubicStrat(), methods.RKMil{Stratonovich: true}},
-		{gbmMatrixStrat(), methods.RKMil{Stratonovich: true}},
-		{lib("gbm-strat"), methods.EulerHeun{}}, {cubicStrat(), methods.EulerHeun{}}, {gbmMatrixStrat(), methods.EulerHeun{}},
-		{lib("gbm-strat"), methods.LambaEulerHeun{}}, {cubicStrat(), methods.LambaEulerHeun{}},
-		{gbmMatrixStrat(), methods.LambaEulerHeun{}},
-	} {
+	}
+	rows := []row{
+		{lib("cubic"), methods.RKMil{}}, {lib("gbm-matrix"), methods.LambaEM{}},
+		{cubicStrat(), methods.RKMil{Stratonovich: true}}, {gbmMatrixStrat(), methods.EulerHeun{}},
+		{cubicStrat(), methods.LambaEulerHeun{}},
+	}
+	if long() {
+		rows = append(rows, []row{
+			{lib("gbm"), methods.RKMil{}}, {lib("weak-sinh"), methods.RKMil{}},
+			{lib("gbm"), methods.LambaEM{}}, {lib("weak-sinh"), methods.LambaEM{}},
+			{lib("gbm-strat"), methods.RKMil{Stratonovich: true}}, {gbmMatrixStrat(), methods.RKMil{Stratonovich: true}},
+			{lib("gbm-strat"), methods.EulerHeun{}}, {cubicStrat(), methods.EulerHeun{}},
+			{lib("gbm-strat"), methods.LambaEulerHeun{}}, {gbmMatrixStrat(), methods.LambaEulerHeun{}},
+		}...)
+	}
+	for _, c := range rows {
 		r, err := Weak(context.Background(), c.p, c.m, DefaultWeakDts, Settings{Paths: 10000, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
