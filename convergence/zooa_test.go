@@ -70,15 +70,16 @@ func gbmMatrixStrat() *problems.Problem {
 	return p
 }
 
-// stiffDts are 2⁻⁴…2⁻⁹: stiff-quadratic's span [0, 3] at dt = 2⁻³ puts
-// some paths of the explicit schemes to NaN (docs/convergence.md).
-var stiffDts = dyadic(4, 9)
+// stiffDts are 2⁻⁵…2⁻⁹: over stiff-quadratic's span [0, 3] the explicit
+// schemes put some paths to NaN at dt = 2⁻³ (docs/convergence.md), and
+// the Stratonovich RKMil one path in 4000 at 2⁻⁴.
+var stiffDts = dyadic(5, 9)
 
 // TestZooAStrongOrders: the strong order of each new SDE method on at
 // least three problems of its calculus with exact solutions (or a same-path
 // reference solve with 16 times smaller steps for two-noise and ou), at the
 // bar of docs/convergence.md: |measured − theory| < 0.2 with SE ≤ 0.067.
-// 1000 paths, dt = 2⁻³…2⁻⁹ (2⁻⁴…2⁻⁹ on stiff-quadratic), seed 1.
+// 1000 paths, dt = 2⁻³…2⁻⁹ (2⁻⁵…2⁻⁹ on stiff-quadratic), seed 1.
 //
 // RKMil: 1 on scalar (gbm, cubic, wave, stiff-quadratic) and commutative
 // diagonal (gbm-matrix) noise; on additive noise it is Euler–Maruyama, 1.
@@ -219,5 +220,37 @@ func TestZooAAdaptive(t *testing.T) {
 		if r.NFEMean <= 2*mil.NFEMean && r.Error-4*r.ErrorSE <= mil.Error+4*mil.ErrorSE {
 			t.Errorf("gbm: lambaem at tol %g reaches error %.3g at %.0f NFE, rkmil %.3g at %.0f NFE", r.Tol, r.Error, r.NFEMean, mil.Error, mil.NFEMean)
 		}
+	}
+}
+
+// TestZooALambaEMNoncommutative: LambaEM's estimate does not look at the
+// Brownian increment, so it declares adaptive stepping on non-commutative
+// noise, where Euler–Maruyama keeps order ½ on any grid of stopping times.
+// On two-noise (10⁴ paths, bridge source, seed 1) the sample mean and
+// variance of X₁(1) must match the exact 1 and cosh 1 + ¼sinh 1 − 1: at
+// tolerance 1e-1 the steps are coarse and Euler–Maruyama's weak error shows
+// in the variance (measured −0.199 ± 0.015), which shows the check can see
+// a bias; at 1e-3 the mean must lie within 4 SE of the exact value, and the
+// variance within 4 SE plus the weak-order-1 bias scaled down from 1e-1 by
+// the ratio of the NFE (|error at 1e-1|·NFE(1e-1)/NFE(1e-3), about 0.004).
+func TestZooALambaEMNoncommutative(t *testing.T) {
+	wp, err := WorkPrecision(context.Background(), mustProblem(t, "two-noise"), []sdeint.Method{methods.LambaEM{}},
+		[]float64{1e-1, 1e-3}, nil, Settings{Paths: 10000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coarse, fine := wp.Rows[0], wp.Rows[1]
+	for _, r := range wp.Rows {
+		t.Logf("two-noise lambaem tol %g: mean error %.4f ± %.4f, variance error %.4f ± %.4f, NFE %.1f", r.Tol, r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean)
+	}
+	if math.Abs(coarse.VarError) <= 4*coarse.VarErrorSE {
+		t.Errorf("tol 0.1: variance error %.4f ± %.4f not resolved; the check cannot see a bias", coarse.VarError, coarse.VarErrorSE)
+	}
+	if math.Abs(fine.MeanError) > 4*fine.MeanErrorSE {
+		t.Errorf("tol 1e-3: mean error %.4f beyond 4 SE (%.4f)", fine.MeanError, fine.MeanErrorSE)
+	}
+	bias := math.Abs(coarse.VarError) * coarse.NFEMean / fine.NFEMean
+	if math.Abs(fine.VarError) > 4*fine.VarErrorSE+bias {
+		t.Errorf("tol 1e-3: variance error %.4f beyond 4 SE (%.4f) + bias %.4f", fine.VarError, fine.VarErrorSE, bias)
 	}
 }
