@@ -70,6 +70,18 @@ func gbmMatrixStrat() *problems.Problem {
 	return p
 }
 
+// twoNoiseStrat is two-noise read in Stratonovich form. Its Itô–Stratonovich
+// drift correction −½Σ_j Σ_l g_lj ∂_l g_ij vanishes: g_11 = x₂ and
+// g_22 = x₁ do not depend on their own component, and the off-diagonal
+// entries are 0. So it is the same process, with the same exact moments:
+// a non-commutative Stratonovich problem.
+func twoNoiseStrat() *problems.Problem {
+	p := problems.TwoNoise()
+	p.Name = "two-noise-strat"
+	p.SDE.Calculus = sdeint.Stratonovich
+	return p
+}
+
 // stiffDts are 2⁻⁵…2⁻⁹: over stiff-quadratic's span [0, 3] the explicit
 // schemes put some paths to NaN at dt = 2⁻³ (docs/convergence.md), and
 // the Stratonovich RKMil one path in 4000 at 2⁻⁴.
@@ -110,7 +122,7 @@ func TestZooAStrongOrders(t *testing.T) {
 		{gbmMatrixStrat(), methods.RKMil{Stratonovich: true}, 1},
 		{lib("gbm-strat"), methods.EulerHeun{}, 1}, {cubicStrat(), methods.EulerHeun{}, 1}, {lib("ou"), methods.EulerHeun{}, 1},
 		{lib("gbm-strat"), methods.LambaEulerHeun{}, 1}, {waveStrat(), methods.LambaEulerHeun{}, 1},
-		{gbmMatrixStrat(), methods.LambaEulerHeun{}, 1},
+		{gbmMatrixStrat(), methods.LambaEulerHeun{}, 1}, {twoNoiseStrat(), methods.EulerHeun{}, 0.5},
 	}
 	if long() {
 		rows = append(rows, []row{
@@ -223,7 +235,7 @@ func TestZooAAdaptive(t *testing.T) {
 	}
 }
 
-// TestZooALambaEMNoncommutative: LambaEM's estimate does not look at the
+// TestZooALambaNoncommutative: LambaEM's estimate does not look at the
 // Brownian increment, so it declares adaptive stepping on non-commutative
 // noise, where Euler–Maruyama keeps order ½ on any grid of stopping times.
 // On two-noise (10⁴ paths, bridge source, seed 1) the sample mean and
@@ -233,24 +245,36 @@ func TestZooAAdaptive(t *testing.T) {
 // a bias; at 1e-3 the mean must lie within 4 SE of the exact value, and the
 // variance within 4 SE plus the weak-order-1 bias scaled down from 1e-1 by
 // the ratio of the NFE (|error at 1e-1|·NFE(1e-1)/NFE(1e-3), about 0.004).
-func TestZooALambaEMNoncommutative(t *testing.T) {
-	wp, err := WorkPrecision(context.Background(), mustProblem(t, "two-noise"), []sdeint.Method{methods.LambaEM{}},
-		[]float64{1e-1, 1e-3}, nil, Settings{Paths: 10000, Seed: 1})
+//
+// LambaEulerHeun, the Stratonovich counterpart, is checked the same way on
+// two-noise read in Stratonovich form (the same process).
+func TestZooALambaNoncommutative(t *testing.T) {
+	for _, c := range []struct {
+		p *problems.Problem
+		m sdeint.Method
+	}{{mustProblem(t, "two-noise"), methods.LambaEM{}}, {twoNoiseStrat(), methods.LambaEulerHeun{}}} {
+		checkNoncommutativeMoments(t, c.p, c.m)
+	}
+}
+
+func checkNoncommutativeMoments(t *testing.T, p *problems.Problem, m sdeint.Method) {
+	t.Helper()
+	wp, err := WorkPrecision(context.Background(), p, []sdeint.Method{m}, []float64{1e-1, 1e-3}, nil, Settings{Paths: 10000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	coarse, fine := wp.Rows[0], wp.Rows[1]
 	for _, r := range wp.Rows {
-		t.Logf("two-noise lambaem tol %g: mean error %.4f ± %.4f, variance error %.4f ± %.4f, NFE %.1f", r.Tol, r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean)
+		t.Logf("%s %s tol %g: mean error %.4f ± %.4f, variance error %.4f ± %.4f, NFE %.1f", p.Name, r.Method, r.Tol, r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean)
 	}
 	if math.Abs(coarse.VarError) <= 4*coarse.VarErrorSE {
-		t.Errorf("tol 0.1: variance error %.4f ± %.4f not resolved; the check cannot see a bias", coarse.VarError, coarse.VarErrorSE)
+		t.Errorf("%s %s tol 0.1: variance error %.4f ± %.4f not resolved; the check cannot see a bias", p.Name, coarse.Method, coarse.VarError, coarse.VarErrorSE)
 	}
 	if math.Abs(fine.MeanError) > 4*fine.MeanErrorSE {
-		t.Errorf("tol 1e-3: mean error %.4f beyond 4 SE (%.4f)", fine.MeanError, fine.MeanErrorSE)
+		t.Errorf("%s %s tol 1e-3: mean error %.4f beyond 4 SE (%.4f)", p.Name, fine.Method, fine.MeanError, fine.MeanErrorSE)
 	}
 	bias := math.Abs(coarse.VarError) * coarse.NFEMean / fine.NFEMean
 	if math.Abs(fine.VarError) > 4*fine.VarErrorSE+bias {
-		t.Errorf("tol 1e-3: variance error %.4f beyond 4 SE (%.4f) + bias %.4f", fine.VarError, fine.VarErrorSE, bias)
+		t.Errorf("%s %s tol 1e-3: variance error %.4f beyond 4 SE (%.4f) + bias %.4f", p.Name, fine.Method, fine.VarError, fine.VarErrorSE, bias)
 	}
 }
