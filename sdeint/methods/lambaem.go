@@ -49,11 +49,20 @@ func init() {
 // Brownian component) for E_n. With diagonal shape the single difference
 // at x + g∘√|h| gives Σ_j L^j g^i for component i: exact for commutative
 // diagonal noise (only j = i remains), a cruder size otherwise.
-type LambaEM struct{}
+type LambaEM struct {
+	// Realized uses the realised term, as Lamba and StochasticDiffEq.jl do:
+	// E_n = |Σ_{j,k} L^j g^k·½(ΔW_jΔW_k − |h|δ_jk)|, the symmetric part of
+	// Σ L^j g^k·I_(j,k) (with diagonal shape, D_i·½(ΔW_i² − |h|) from the
+	// single difference). It is an ablation: the estimate then looks at the
+	// increment while the kept state has order ½, so adaptive stepping is
+	// declared inconsistent for multiplicative noise (Solve refuses it
+	// unless Settings.Override). It keeps the name "lambaem".
+	Realized bool
+}
 
 // Properties describes the method.
-func (LambaEM) Properties() sdeint.Properties {
-	return sdeint.Properties{
+func (m LambaEM) Properties() sdeint.Properties {
+	p := sdeint.Properties{
 		Name:     "lambaem",
 		Calculus: sdeint.Ito,
 		Adaptive: true,
@@ -67,20 +76,28 @@ func (LambaEM) Properties() sdeint.Properties {
 		),
 		Control: controlMainstream,
 	}
+	if m.Realized {
+		for c := sdeint.ClassScalar; c < sdeint.NumNoiseClasses; c++ {
+			p.Orders[c].Adaptive = false
+		}
+	}
+	return p
 }
 
 // NewStepper returns a stepper for the method.
-func (LambaEM) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
+func (m LambaEM) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
 	return &lambaEMStepper{
-		f:   make([]float64, rows*d.N),
-		g:   make([]float64, rows*d.GSize),
-		est: newLambaEstimate(d, rows),
+		realized: m.Realized,
+		f:        make([]float64, rows*d.N),
+		g:        make([]float64, rows*d.GSize),
+		est:      newLambaEstimate(d, rows),
 	}
 }
 
 type lambaEMStepper struct {
-	f, g []float64
-	est  lambaEstimate
+	realized bool
+	f, g     []float64
+	est      lambaEstimate
 }
 
 func (st *lambaEMStepper) Step(s *sdeint.Step) error {
@@ -102,6 +119,9 @@ func (st *lambaEMStepper) Step(s *sdeint.Step) error {
 		return nil
 	}
 	copy(s.Low[:k*n], hi)
+	if st.realized {
+		return st.est.estimate(s.Err[:k*n], s, f, g, -1)
+	}
 	return st.est.estimate(s.Err[:k*n], s, f, g, lambaItoRMS)
 }
 
@@ -129,7 +149,9 @@ func newLambaEstimate(d sdeint.Dims, rows int) lambaEstimate {
 }
 
 // estimate writes e_i = |½h(f(t+h, x + h·f) − f)_i| + c·|h|·(Σ_{j,k}
-// (L^j g^k)_i²)^½ for the step's rows, given f and g at (t, x).
+// (L^j g^k)_i²)^½ for the step's rows, given f and g at (t, x). With c < 0
+// it writes the realised form |½h(…)_i| + |Σ_{j,k} (L^j g^k)_i·
+// ½(ΔW_jΔW_k − |h|δ_jk)| instead (LambaEM.Realized).
 func (l *lambaEstimate) estimate(e []float64, s *sdeint.Step, f, g []float64, c float64) error {
 	k, n, m, gs := s.K, s.Dims.N, s.Dims.M, s.Dims.GSize
 	for r := range k {
@@ -169,15 +191,31 @@ func (l *lambaEstimate) estimate(e []float64, s *sdeint.Step, f, g []float64, c 
 				if sq == 0 {
 					continue
 				}
+				ah := math.Abs(s.H[r])
 				for i := range n {
 					if !general {
 						d := (l.gy[r*n+i] - g[r*n+i]) / sq
-						acc[r*n+i] += d * d
+						if c < 0 {
+							w := s.DW[r*m+i%m] // ΔW for scalar, ΔW_i for diagonal
+							d *= 0.5 * (w*w - ah)
+						} else {
+							d *= d
+						}
+						acc[r*n+i] += d
 						continue
 					}
-					for kk := r*gs + i*m; kk < r*gs+(i+1)*m; kk++ {
-						d := (l.gy[kk] - g[kk]) / sq
-						acc[r*n+i] += d * d
+					for kk := range m {
+						d := (l.gy[r*gs+i*m+kk] - g[r*gs+i*m+kk]) / sq
+						if c < 0 {
+							w := s.DW[r*m+j] * s.DW[r*m+kk]
+							if kk == j {
+								w -= ah
+							}
+							d *= 0.5 * w
+						} else {
+							d *= d
+						}
+						acc[r*n+i] += d
 					}
 				}
 			}
@@ -186,7 +224,11 @@ func (l *lambaEstimate) estimate(e []float64, s *sdeint.Step, f, g []float64, c 
 	for r := range k {
 		h := s.H[r]
 		for i := r * n; i < (r+1)*n; i++ {
-			e[i] = math.Abs(0.5*h*(l.fb[i]-f[i])) + c*math.Abs(h)*math.Sqrt(acc[i])
+			if c < 0 {
+				e[i] = math.Abs(0.5*h*(l.fb[i]-f[i])) + math.Abs(acc[i])
+			} else {
+				e[i] = math.Abs(0.5*h*(l.fb[i]-f[i])) + c*math.Abs(h)*math.Sqrt(acc[i])
+			}
 		}
 	}
 	return nil
