@@ -41,9 +41,8 @@ func init() {
 //
 // Both variants have Milstein's strong order 1 for scalar noise and,
 // component by component, for commutative diagonal noise, where g_i
-// depends on x_i only; weak order 1.
-// For additive noise the correction vanishes (g(t, ȳ) = g(t, x)) and the
-// scheme is Euler–Maruyama, of strong order 1 there; for ODEs it is
+// depends on x_i only; weak order 1. For additive noise the correction
+// vanishes (g(t, ȳ) = g(t, x)) and the scheme is Euler–Maruyama, of strong order 1 there; for ODEs it is
 // Euler's method. It is wrong for general commutative and for
 // non-commutative noise, which need the cross terms L^j g^k·I_(j,k), so it
 // declares those classes not applicable.
@@ -55,10 +54,10 @@ func init() {
 //	ȳ₂  = ȳ + h·f + g(t, ȳ)·√|h|                        (Stratonovich: ȳ+ + g(t, ȳ+)·√|h|)
 //	E   = |E_d| + E_n
 //
-// (Stratonovich: ȳ+ in place of ȳ.) The second difference is
+// (Stratonovich: ȳ+ in place of ȳ in E_n.) The second difference is
 // L¹L¹g·|h| + O(|h|^{3/2}) with L¹ = g·∂ₓ (the drift shifts in ȳ and ȳ₂
-// cancel in it), so E_n is |L¹L¹g| times the root
-// mean square of the triple integral I_(1,1,1) = (ΔW³ − 3hΔW)/6 (h³/6; for
+// cancel in it), so E_n is |L¹L¹g| times the root mean square of the
+// triple integral I_(1,1,1) = (ΔW³ − 3hΔW)/6 (h³/6; for
 // J_(1,1,1) = ΔW³/6, 5h³/12): the size of the first term of Milstein's
 // local error that comes from the noise alone. StochasticDiffEq.jl's RKMil
 // adds, with a weight δ on E_d, the heuristic |ΔW|³·(g(t, ȳ) − g)²/(6h),
