@@ -13,7 +13,8 @@ import (
 )
 
 // FuzzSolve solves random small problems with random settings, valid or
-// not, with every registered method: Solve must never panic or hang, and
+// not, with every registered method: Solve must never panic (nor recover
+// a panic of its own or a method's) or hang, and
 // its result must be consistent: an error before any work with no result,
 // or a result whose status is Success exactly when the error is nil, with
 // every path ended and every finished path at T1.
@@ -108,6 +109,11 @@ func FuzzSolve(f *testing.F) {
 		}
 		if (res.Status == sdeint.Success) != (err == nil) {
 			t.Fatalf("status %v with error %v", res.Status, err)
+		}
+		// The problem's functions never panic: a recovered panic is a bug
+		// of the solver or of a method.
+		if pe, ok := errors.AsType[*sdeint.PanicError](err); ok {
+			t.Fatalf("panic in the solver: %v\n%s", pe.Value, pe.Stack)
 		}
 		if err != nil {
 			var se *sdeint.SolveError
