@@ -222,3 +222,35 @@ func TestFuncErrorNamesTheCall(t *testing.T) {
 		t.Fatalf("error %v: want the batched call of 4 paths named", err)
 	}
 }
+
+// TestSingularityDiagnostics records what the solver does at a
+// singularity, the limit docs/limits.md describes: dx/dt = −1/x from
+// x(0) = 1 has the solution √(1 − 2t), which ends at t = ½. At tolerance
+// 1e-2, dp5 steps over the end in five steps and reports success (X(1) =
+// 0.21, meaningless); ggf also reports success, but its MinStep falls six
+// orders of magnitude below its first step, the diagnostic. Tighter
+// tolerances do not pass the end: the path ends by budget or collapse.
+// Each figure is printed with -v.
+func TestSingularityDiagnostics(t *testing.T) {
+	p := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = -1 / x[0] })}
+	solve := func(m sdeint.Method, tol float64) *sdeint.Result {
+		s := &sdeint.Settings{MaxAttempts: 200_000}
+		s.Control.RTol, s.Control.ATol = tol, tol
+		res, _ := sdeint.Solve(context.Background(), &p, m, s)
+		ps := res.Path[0]
+		t.Logf("%s at %g: %v, X(%.4g) = %.3g, %d accepted, %d rejected, MinStep %.3g", m.Properties().Name, tol, ps.Status, ps.T, res.X[0], ps.Accepted, ps.Rejected, ps.MinStep)
+		return res
+	}
+	if r := solve(methods.DP5{}, 1e-2); r.Status != sdeint.Success || r.Path[0].Accepted > 10 {
+		t.Errorf("dp5 at 1e-2 no longer steps over the end in a few steps: the doc's example is out of date")
+	}
+	if r := solve(methods.GGF{}, 1e-2); r.Status != sdeint.Success || !(r.Path[0].MinStep < 1e-6) {
+		t.Errorf("ggf at 1e-2: status %v, MinStep %v; the doc says success with MinStep < 1e-6", r.Status, r.Path[0].MinStep)
+	}
+	for _, m := range []sdeint.Method{methods.DP5{}, methods.GGF{}} {
+		if r := solve(m, 1e-6); r.Status == sdeint.Success {
+			t.Errorf("%s at 1e-6 passed the end of the solution", m.Properties().Name)
+		}
+	}
+}

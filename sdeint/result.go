@@ -103,6 +103,14 @@ type PathStats struct {
 	H        float64 // last step-size proposal |h|
 	Accepted int     // accepted steps
 	Rejected int     // rejected attempts
+	// MinStep is the smallest step size |h| the controller proposed for
+	// an accepted step (before shortening it to land on a save time or
+	// T1; the step itself for fixed steps), 0 before the first. A MinStep
+	// far below the typical step says the path went through a near
+	// singularity (a blow-up, a pole, the edge of the domain): check the
+	// result with a tighter tolerance, since a loose one can step over a
+	// singularity unseen (docs/limits.md).
+	MinStep float64
 	// NonFinite counts the rejected attempts whose stages or proposals
 	// held NaN or Inf (included in Rejected).
 	NonFinite int

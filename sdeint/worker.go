@@ -335,6 +335,9 @@ func (w *worker) settle(shared bool) {
 		}
 		if accept {
 			sl.stats.Accepted++
+			if sl.stats.MinStep == 0 || sl.hTry < sl.stats.MinStep {
+				sl.stats.MinStep = sl.hTry
+			}
 			sl.src.Accept()
 			copy(w.x[o:o+n], st.High[o:o+n])
 			if st.Adaptive {
