@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -436,4 +438,45 @@ func FuzzGridLevy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGoldenGridLevy: with Levy on, a pre-drawn grid's W at the grid times
+// has the digests TestGoldenPaths pins for the grid without Levy (bit for
+// bit: the areas come from a stream of their own), and the Lévy grid's
+// increments and areas (pre-drawn and fast path) are pinned to their values
+// when the grid first served areas, under the same build rule as
+// TestGoldenPaths (amd64, GOAMD64=v1; elsewhere only reproducibility is
+// checked).
+func TestGoldenGridLevy(t *testing.T) {
+	pinned := false
+	if bi, ok := debug.ReadBuildInfo(); ok && runtime.GOARCH == "amd64" {
+		pinned = true
+		for _, kv := range bi.Settings {
+			if kv.Key == "GOAMD64" && kv.Value != "v1" {
+				pinned = false
+			}
+		}
+	}
+	for _, c := range []struct {
+		src            Source
+		levy, gridOnly bool
+		m              int
+		span           float64
+		want           uint64
+	}{
+		{Grid{Steps: 64, Levy: true}, false, true, 2, 1, 0xf53f29dfa1e94820},
+		{Grid{Steps: 64, Levy: true}, false, true, 1, 2.5, 0x8e4945e81fe6ace3},
+		{Grid{Steps: 64, Levy: true}, true, false, 2, 1, 0x3a7ea9f0a04f82a0},
+		{Grid{Steps: 64, Levy: true}, true, true, 1, 2.5, 0x292ae0d048eeb2ac},
+		{Grid{Levy: true}, true, true, 2, 1, 0xae47ca787bfc2760},
+	} {
+		got := pathDigest(c.src, c.levy, c.gridOnly, c.m, c.span)
+		if again := pathDigest(c.src, c.levy, c.gridOnly, c.m, c.span); again != got {
+			t.Errorf("%#v (levy %v, m %d): digest %#x, then %#x", c.src, c.levy, c.m, got, again)
+		}
+		if pinned && got != c.want {
+			t.Errorf("%#v (levy %v, grid times only %v, m %d, span %v): digest %#x, want %#x",
+				c.src, c.levy, c.gridOnly, c.m, c.span, got, c.want)
+		}
+	}
 }
