@@ -249,9 +249,10 @@ func TestGridLevyInCell(t *testing.T) {
 // draw-dependent rejections (a step is rejected when |ΔW| > √h or
 // |H| > √(h/12), halving h; accepted steps grow h by 1.5), ∫₀¹ W ds summed
 // from the accepted steps, Σ h(W(τ) + ½ΔW + H), has its exact law: variance
-// 1/3, covariance with W(1) ½ (as corr √3/2), over 20000 paths within 4 SE;
-// at least 30% of attempts rejected. Forgetting rejected areas (redrawing
-// them) would bias the variance, as Redraw's does W's.
+// 1/3, covariance with W(1) ½ (as corr √3/2), over 10000 paths within 4 SE
+// (SE of the variance ≈ (1/3)√(2/n) ≈ 0.005);
+// at least 30% of attempts rejected. A source that forgets rejected draws
+// (Redraw) fails the variance check.
 func TestGridLevyMemory(t *testing.T) {
 	for _, c := range []struct{ long, short float64 }{{0.3, 0.1}, {0.9, 0.2}} {
 		p := Grid{Steps: 2, Levy: true}.NewPath(2, 1).(LevyPath)
@@ -277,13 +278,39 @@ func TestGridLevyMemory(t *testing.T) {
 		}
 	}
 
-	const n = 20000
-	p := Grid{Steps: 8, Levy: true}.NewPath(1, 1).(LevyPath)
-	integ, w1 := make([]float64, n), make([]float64, n)
+	const n = 10000
+	integ, w1, rate := levyRejectingWalk(Grid{Steps: 8, Levy: true}, n, 40)
+	t.Logf("rejection rate %.3f", rate)
+	if rate < 0.3 {
+		t.Fatalf("rejection rate %.3f < 0.3: the test does not stress the source", rate)
+	}
+	if v, se := mcstat.VarSE(integ); math.Abs(v-1.0/3) > 4*se {
+		t.Errorf("Var ∫W = %.4f ± %.4f, want 1/3", v, se)
+	}
+	if v, se := mcstat.VarSE(w1); math.Abs(v-1) > 4*se {
+		t.Errorf("Var W(1) = %.4f ± %.4f, want 1", v, se)
+	}
+	if r, se := mcstat.CorrSE(integ, w1); math.Abs(r-math.Sqrt(3)/2) > 4*se {
+		t.Errorf("corr(∫W, W(1)) = %.4f ± %.4f, want √3/2", r, se)
+	}
+	// The check's power: Redraw, which forgets rejected draws, fails it
+	// (measured Var ∫W ≈ 0.11).
+	integ, _, _ = levyRejectingWalk(Redraw{Levy: true}, n, 40)
+	if v, se := mcstat.VarSE(integ); !(math.Abs(v-1.0/3) > 4*se) {
+		t.Errorf("Redraw: Var ∫W = %.4f ± %.4f, the check cannot tell a source that forgets", v, se)
+	}
+}
+
+// levyRejectingWalk walks paths over [0, 1] with draw-dependent rejections
+// (see TestGridLevyMemory) and returns ∫₀¹ W ds and W(1) summed from the
+// accepted steps, and the rejection rate.
+func levyRejectingWalk(src Source, n int, seed uint64) (integ, w1 []float64, rate float64) {
+	p := src.NewPath(1, 1).(LevyPath)
+	integ, w1 = make([]float64, n), make([]float64, n)
 	var dw, ar [1]float64
 	attempts, rejected := 0, 0
 	for i := range n {
-		p.Reset(Key{Seed: 40, Path: uint64(i)})
+		p.Reset(Key{Seed: seed, Path: uint64(i)})
 		tau, h, w, in := 0.0, 0.1, 0.0, 0.0
 		for tau < 1 {
 			to := math.Min(tau+h, 1)
@@ -304,20 +331,7 @@ func TestGridLevyMemory(t *testing.T) {
 		}
 		integ[i], w1[i] = in, w
 	}
-	rate := float64(rejected) / float64(attempts)
-	t.Logf("rejection rate %.3f", rate)
-	if rate < 0.3 {
-		t.Fatalf("rejection rate %.3f < 0.3: the test does not stress the source", rate)
-	}
-	if v, se := mcstat.VarSE(integ); math.Abs(v-1.0/3) > 4*se {
-		t.Errorf("Var ∫W = %.4f ± %.4f, want 1/3", v, se)
-	}
-	if v, se := mcstat.VarSE(w1); math.Abs(v-1) > 4*se {
-		t.Errorf("Var W(1) = %.4f ± %.4f, want 1", v, se)
-	}
-	if r, se := mcstat.CorrSE(integ, w1); math.Abs(r-math.Sqrt(3)/2) > 4*se {
-		t.Errorf("corr(∫W, W(1)) = %.4f ± %.4f, want √3/2", r, se)
-	}
+	return integ, w1, float64(rejected) / float64(attempts)
 }
 
 // TestGridLevyAllocs: a Lévy grid path, pre-drawn or fast, allocates
