@@ -66,6 +66,9 @@ var registry = map[string]func() *Problem{
 	"stiff-quadratic": StiffQuadratic,
 	"lorenz":          Lorenz,
 	"double-well":     DoubleWell,
+	"cir":             CIR,
+	"sqrt-decay":      SqrtDecay,
+	"pulse":           Pulse,
 }
 
 // ByName returns a new instance of the problem with the given short name.

@@ -30,11 +30,12 @@
 //
 // Source.Exact reports which sources stay exact under rejections.
 //
-// With Levy set, Bridge, Tree and Redraw also serve the space-time Lévy area
+// With Levy set, Bridge, Tree, Grid and Redraw also serve the space-time Lévy area
 // H = (1/h)∫_τ^{τ+h}(W(s) − W(τ))ds − ΔW/2 ~ N(0, h/12) of each attempt of
 // length h, independent of ΔW, through LevyPath, for the order-1.5 methods
-// for additive noise. The bridge and the tree split known (ΔW, H) pairs from
-// their exact conditional law, so they stay exact with the area too.
+// for additive noise. The bridge, the tree and the pre-drawn grid split known
+// (ΔW, H) pairs from their exact conditional law, so they stay exact with the
+// area too.
 //
 // Every random number comes from a Stream keyed by (seed, path, purpose) (the
 // tree from counter-based generators keyed by hashes of the same key), so a
