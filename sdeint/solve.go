@@ -235,8 +235,8 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		if fo, ok := sv.src.(brownian.FixedOnly); ok && fo.FixedOnly() && sv.errEst {
 			bad("Brownian source %s serves fixed steps only: it would redraw after rejections; use the bridge or the tree", sv.src.Name())
 		}
-	case !sv.errEst && !sv.props.Levy:
-		sv.src = brownian.Grid{}
+	case !sv.errEst:
+		sv.src = brownian.Grid{} // with Lévy areas too, when the method needs them
 	default:
 		sv.src = brownian.Bridge{}
 	}
