@@ -111,8 +111,9 @@ type State struct {
 // Reset prepares s for a new path.
 func (s *State) Reset() { s.E1, s.E2 = 1, 1 }
 
-// Accept reports whether an error norm accepts the step: err ≤ 1.
-func (c *Adaptive) Accept(err float64) bool { return err <= 1 }
+// Accept reports whether an error norm accepts the step: 0 ≤ err ≤ 1 (a
+// negative norm, from a faulty plugged norm, is treated like NaN).
+func (c *Adaptive) Accept(err float64) bool { return err >= 0 && err <= 1 }
 
 // Factor returns the step-size factor after an attempt with error norm err,
 // accepted or not, and updates the path's memory. An error of zero gives
@@ -121,10 +122,11 @@ func (c *Adaptive) Accept(err float64) bool { return err <= 1 }
 func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 	var f float64
 	switch {
-	case !(err <= math.MaxFloat64):
-		// NaN or Inf: a stage left the domain of f or g, or the estimate
-		// overflowed. Reject and shrink by MinFactor (0.2 when
-		// unclamped), as Diffrax's PIDController does with factormin.
+	case !(err >= 0 && err <= math.MaxFloat64):
+		// NaN, Inf or a negative norm (from a faulty plugged norm): a
+		// stage left the domain of f or g, or the estimate overflowed.
+		// Reject and shrink by MinFactor (0.2 when unclamped), as
+		// Diffrax's PIDController does with factormin.
 		f = c.MinFactor
 		if f == 0 {
 			f = nonFiniteFactor
@@ -134,6 +136,10 @@ func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 		f = math.Inf(1)
 	case accepted && c.PID:
 		f = c.Safety * powNeg(err, c.B1) * powNeg(s.E1, c.B2) * powNeg(s.E2, c.B3)
+		if math.IsNaN(f) {
+			// Inf·0 from extreme coefficients and errors: keep the step.
+			f = 1
+		}
 	default:
 		f = c.Safety * powNeg(err, c.B1)
 	}
