@@ -132,6 +132,9 @@ func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
 			cfg.Progress(fmt.Sprintf(format, a...))
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted: skip the evaluator's reference sample
+	}
 	start := time.Now()
 	ev := NewEvaluator(sde, exact, n, cfg.Denoise, cfg.Workers)
 	progress("%s %v: evaluator (exact reference of %d samples) ready in %.1f s", data, cfg.Kind, ev.RefN, time.Since(start).Seconds())

@@ -194,6 +194,11 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			cfg.Progress(fmt.Sprintf(format, a...))
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted before the start: the evaluator's reference sample
+		// alone takes seconds (minutes for gmm-image at -full).
+		return nil, err
+	}
 	start := time.Now()
 	ev := NewEvaluator(sde, exact, n, cfg.Denoise, cfg.Workers)
 	progress("%s %v: evaluator (exact reference of %d samples) ready in %.1f s", data, cfg.Kind, ev.RefN, time.Since(start).Seconds())
