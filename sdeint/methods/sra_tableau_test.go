@@ -11,9 +11,9 @@ import (
 // condition's terms (the scale of its rounding error). With e = (1, …, 1)
 // and squares taken element-wise:
 //
-//	1. αᵀe = 1        2. β1ᵀe = 1       3. β2ᵀe = 0
-//	4. αᵀB0e = 1      5. αᵀA0e = ½      6. αᵀ(B0e)² = 3/2
-//	7. β1ᵀc1 = 1      8. β2ᵀc1 = −1
+//  1. αᵀe = 1        2. β1ᵀe = 1       3. β2ᵀe = 0
+//  4. αᵀB0e = 1      5. αᵀA0e = ½      6. αᵀ(B0e)² = 3/2
+//  7. β1ᵀc1 = 1      8. β2ᵀc1 = −1
 //
 // and the consistency of the drift stage times, c0 = A0e (which with 1 and
 // 5 gives αᵀc0 = ½, deterministic order 2). Conditions 1, 5 match the drift
