@@ -30,9 +30,12 @@ func init() {
 // drift and three diffusion evaluations per attempt, one Lévy area per
 // Brownian component.
 //
-// Use it instead of SRA1 when the drift is stiff enough to limit SRA1's step
-// (its stability region along the negative real axis is the larger one:
-// docs/methods/sosra.md); it costs one more drift evaluation per attempt.
+// Use it instead of SRA1 when the drift is stiff: its deterministic part is
+// stable on [−5.31, 0] of the real axis (SRA1's on [−2, 0]; TestSRAStability),
+// and for f = λx its error estimate δ·λh·x·(3 + 1.69λh + 2.88(λh)²) has no
+// real root, so unlike SRA1's it cannot vanish on an unstable step
+// (TestSRAStiff, docs/methods/sosra.md). It costs one more drift and one
+// more diffusion evaluation per attempt.
 // The default controller is the mainstream one, exponent 1/(q+1) = 1.
 type SOSRA struct{}
 

@@ -3,6 +3,7 @@ package methods_test
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -302,6 +303,63 @@ func TestSRAReproducible(t *testing.T) {
 				if first[i] != res.X[i] {
 					t.Fatalf("%s: result %d differs between 1 and %d workers", m.Properties().Name, i, w)
 				}
+			}
+		}
+	}
+}
+
+// TestSRAStiff (GOFAST_LONG=1; about 10 s): adaptive solves of the stiff
+// additive problem dX = −λ(X − sin t)dt + σdW, λ = 100, σ = ½, X(0) = 1 on
+// [0, 1], 1000 paths on the bridge, at tolerances 1e-1, 1e-2, 1e-3.
+// Exact: E X(1) = e^{−λ} + λ(λ sin 1 − cos 1 + e^{−λ})/(λ² + 1), Var X(1) =
+// σ²(1 − e^{−2λ})/(2λ).
+//
+// SRA1's deterministic part is stable for λh in [−2, 0], and its error
+// estimate δ·h·(k1 + k2) = δ·λh·x·(2 + ¾λh) vanishes at λh = −8/3, outside
+// that interval, so the controller can accept unstable steps. SOSRA's
+// estimate, δ·λh·x·(3 + 1.69λh + 2.88(λh)²), has no real root, and its
+// stability interval is [−5.31, 0]. The bounds: the mean within 4 SE of the
+// exact mean plus a method bias of 0.01, the variance within 4 SE plus 50%
+// of the exact variance (at loose tolerances the step sits at the stability
+// limit, which inflates the variance). SOSRA and ggf must meet them at every
+// tolerance, SRA1 at 1e-3. At 1e-1 and 1e-2 SRA1 must miss them, as
+// docs/methods/sra1.md reports (measured: some paths grow without bound at
+// 1e-1; the variance is 6 times too large at 1e-2): if this starts to pass,
+// the estimate or the method changed and the doc must change with it.
+func TestSRAStiff(t *testing.T) {
+	if os.Getenv("GOFAST_LONG") == "" {
+		t.Skip("GOFAST_LONG=1 runs the stiff adaptive comparison")
+	}
+	const lambda, sigma = 100.0, 0.5
+	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
+		Drift:     sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = -lambda * (x[0] - math.Sin(t)) }),
+		Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) { dst[0] = sigma }),
+	}
+	el := math.Exp(-lambda)
+	mean := el + lambda*(lambda*math.Sin(1)-math.Cos(1)+el)/(lambda*lambda+1)
+	vr := sigma * sigma * -math.Expm1(-2*lambda) / (2 * lambda)
+	for _, m := range append(sraMethods, methods.GGF{}) {
+		name := m.Properties().Name
+		for _, tol := range []float64{1e-1, 1e-2, 1e-3} {
+			res, err := sdeint.Solve(context.Background(), p, m, &sdeint.Settings{Paths: 1000, Seed: 1, Control: control.Settings{RTol: tol, ATol: tol}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float64, res.Paths)
+			for i := range x {
+				x[i] = res.Row(i)[0]
+			}
+			mu, muSE := mcstat.MeanSE(x)
+			v, vSE := mcstat.VarSE(x)
+			t.Logf("%s tol %g: NFE %.1f, rejected %.1f per path; mean %+.3g ± %.2g off, var %+.3g ± %.2g off (exact %.5f, %.5f)",
+				name, tol, res.NFEMean(), float64(res.Stats.Rejected)/float64(res.Paths), mu-mean, muSE, v-vr, vSE, mean, vr)
+			ok := math.Abs(mu-mean) <= 4*muSE+0.01 && math.Abs(v-vr) <= 4*vSE+0.5*vr
+			switch {
+			case name == "sra1" && tol > 1e-3 && ok:
+				t.Errorf("%s tol %g: mean and variance now within bounds; update docs/methods/sra1.md (unstable steps accepted)", name, tol)
+			case (name != "sra1" || tol <= 1e-3) && !ok:
+				t.Errorf("%s tol %g: mean %v (exact %v ± %.2g), var %v (exact %v ± %.2g)", name, tol, mu, mean, muSE, v, vr, vSE)
 			}
 		}
 	}
