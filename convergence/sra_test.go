@@ -209,6 +209,14 @@ func TestSRAStrongOrders(t *testing.T) {
 // 2000 paths in the default run (the linear problems: the per-path
 // differences are strong errors of size h², so their mean, the weak error,
 // is resolved); double-well and 10⁴ paths with GOFAST_LONG=1.
+//
+// Where the fitted order is not resolved (SE > 0.1: the error falls below
+// its SE at the fine steps; measured for sosra on double-well, whose weak
+// error falls as h³ at the coarse steps: 0.0076, 0.00095, 0.00011, then
+// 2.6e-5 ± 1.0e-5 and 5.6e-7 ± 3.3e-6) the check is the one-sided one that
+// weak order 2 implies: at every dt the error is at most the coarsest
+// error's bound scaled by (dt/dt₀)², plus 4 SE:
+// err(dt) ≤ (err(dt₀) + 4·SE(dt₀))·(dt/dt₀)² + 4·SE(dt).
 func TestSRAWeakOrders(t *testing.T) {
 	paths := 2000
 	if long() {
@@ -238,7 +246,18 @@ func TestSRAWeakOrders(t *testing.T) {
 			for _, row := range r.Rows {
 				t.Logf("  dt %-9g error %.4g ± %.2g", row.Dt, row.Error, row.ErrorSE)
 			}
-			checkOrder(t, r, 2)
+			if r.OrderSE <= 0.1 {
+				checkOrder(t, r, 2)
+				continue
+			}
+			t.Logf("weak %s %s: order %.3f ± %.3f unresolved; checking err ≤ C·dt²", r.Method, r.Problem, r.Order, r.OrderSE)
+			r0 := r.Rows[0]
+			for _, row := range r.Rows[1:] {
+				q := row.Dt / r0.Dt
+				if bound := (r0.Error+4*r0.ErrorSE)*q*q + 4*row.ErrorSE; row.Error > bound {
+					t.Errorf("weak %s %s: error %.3g at dt %g above the h² bound %.3g from dt %g", r.Method, r.Problem, row.Error, row.Dt, bound, r0.Dt)
+				}
+			}
 		}
 	}
 }
