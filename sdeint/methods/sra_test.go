@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -285,13 +286,13 @@ func TestSRARefusals(t *testing.T) {
 }
 
 // TestSRAReproducible: the same seed gives bit-identical results whatever
-// the number of workers, adaptive on the bridge.
+// the number of workers and the batch size, adaptive on the bridge.
 func TestSRAReproducible(t *testing.T) {
 	p := problems.Additive4()
 	for _, m := range sraMethods {
 		var first []float64
 		for _, w := range []int{1, 3} {
-			res, err := sdeint.Solve(context.Background(), &p.SDE, m, &sdeint.Settings{Paths: 50, Seed: 3, Workers: w, Control: control.Settings{RTol: 1e-3, ATol: 1e-3}})
+			res, err := sdeint.Solve(context.Background(), &p.SDE, m, &sdeint.Settings{Paths: 50, Seed: 3, Workers: w, BatchSize: 4 * w * w, Control: control.Settings{RTol: 1e-3, ATol: 1e-3}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -301,7 +302,7 @@ func TestSRAReproducible(t *testing.T) {
 			}
 			for i := range first {
 				if first[i] != res.X[i] {
-					t.Fatalf("%s: result %d differs between 1 and %d workers", m.Properties().Name, i, w)
+					t.Fatalf("%s: result %d differs between 1 worker (batches of 4) and %d (batches of %d)", m.Properties().Name, i, w, 4*w*w)
 				}
 			}
 		}
@@ -361,6 +362,32 @@ func TestSRAStiff(t *testing.T) {
 			case (name != "sra1" || tol <= 1e-3) && !ok:
 				t.Errorf("%s tol %g: mean %v (exact %v ± %.2g), var %v (exact %v ± %.2g)", name, tol, mu, mean, muSE, v, vr, vSE)
 			}
+		}
+	}
+}
+
+// TestSRAStepAllocatesNothing: the steppers allocate nothing per step: a
+// fixed-step solve (4 paths of additive4, the tree with Lévy areas, one
+// worker) with 20000 steps makes no more allocations than one with 20
+// steps, up to the set-up's run-to-run jitter (±1 measured, from the
+// runtime's worker goroutine): fewer than 100 more, where one allocation
+// per step would add 19980.
+func TestSRAStepAllocatesNothing(t *testing.T) {
+	p := problems.Additive4()
+	for _, m := range sraMethods {
+		mallocs := func(steps int) uint64 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			if _, err := sdeint.Solve(context.Background(), &p.SDE, m, &sdeint.Settings{
+				Paths: 4, Seed: 1, Workers: 1, Steps: steps, Brownian: brownian.Tree{Levy: true}}); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			return after.Mallocs - before.Mallocs
+		}
+		mallocs(20) // warm up lazily initialized state
+		if a, b := mallocs(20), mallocs(20000); b >= a+100 {
+			t.Errorf("%s: %d allocations with 20 steps, %d with 20000", m.Properties().Name, a, b)
 		}
 	}
 }
