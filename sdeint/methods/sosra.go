@@ -9,7 +9,7 @@ func init() {
 // SOSRA is the stability-optimized three-stage SRA scheme of C. Rackauckas
 // & Q. Nie, "Stability-optimized high order methods and stiffness detection
 // for pathwise stiff stochastic differential equations", arXiv:1804.04344
-// (2018; IEEE HPEC 2020), in Rößler's SRA form (A. Rößler, SIAM J. Numer.
+// (2018, revised 2020), in Rößler's SRA form (A. Rößler, SIAM J. Numer.
 // Anal. 48(3), 2010; see sraTableau), with the embedded error estimate of
 // Rackauckas & Nie, Discrete Contin. Dyn. Syst. B 22(7), 2017:
 //
@@ -18,10 +18,12 @@ func init() {
 //	E   = δ·h·Σ_i f(t + c0_i·h, H_i) + Σ_i β2_i·g(t + c1_i·h)·χ,   δ = 1/6
 //
 // with χ = ½ΔW + H = I_(1,0)/|h| (H the space-time Lévy area, Step.Area).
-// The coefficients (sosraTableau) are the paper's SOSRA, chosen by
-// numerical optimization for a large stability region, given there to 16
-// digits; they satisfy Rößler's eight conditions for strong order 1.5 on
-// additive noise to about 1e-15 (TestSRATableaus).
+// The coefficients (sosraTableau) are SOSRA's, chosen in the paper by
+// numerical optimization for a large stability region; the 16-digit values
+// are those of the authors' StochasticDiffEq.jl (constructSOSRA), read
+// there and not re-checked against the paper's printed table. They satisfy
+// Rößler's eight conditions for strong order 1.5 on additive noise to about
+// 1e-15 (TestSRATableaus), which a mistyped digit would break.
 //
 // Orders: strong 1.5 and weak 2 on additive noise (any shape); strong 2
 // where the drift is linear in x (the order-1.5 error terms carry f″);

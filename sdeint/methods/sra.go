@@ -7,7 +7,7 @@ import (
 // sraTableau is an explicit s-stage SRA scheme for SDEs with additive noise,
 // dX = f(t, X)dt + g(t)dW, in the form of A. Rößler, "Runge–Kutta methods
 // for the strong approximation of solutions of stochastic differential
-// equations", SIAM J. Numer. Anal. 48(3), 2010, §6 (the SRA schemes). One
+// equations", SIAM J. Numer. Anal. 48(3), 2010 (its SRA schemes). One
 // step of signed size h from (t, x), with ΔW_k the increment of component k
 // and χ_k = I_(k,0)/|h| = ½ΔW_k + H_k (H the space-time Lévy area, Step.Area):
 //
