@@ -217,9 +217,15 @@ func (r *Result) NFEMax() int {
 type RefusalError struct {
 	Method string
 	Reason string
+	// Final says Settings.Override cannot lift the refusal: the method
+	// does not apply to the problem's noise class at all.
+	Final bool
 }
 
 func (e *RefusalError) Error() string {
+	if e.Final {
+		return "sdeint: " + e.Reason
+	}
 	return "sdeint: " + e.Reason + " (Settings.Override runs it anyway, for ablations)"
 }
 

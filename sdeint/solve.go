@@ -263,7 +263,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	var refusals []string
 	if sv.props.Orders[class].NotApplicable {
 		// Not overridable: the method would compute something else.
-		errs = append(errs, &RefusalError{Method: sv.props.Name, Reason: fmt.Sprintf("method %s does not apply to %v noise", sv.props.Name, class)})
+		errs = append(errs, &RefusalError{Method: sv.props.Name, Final: true, Reason: fmt.Sprintf("method %s does not apply to %v noise", sv.props.Name, class)})
 	}
 	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))

@@ -318,8 +318,10 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	res, err := sdeint.Solve(ctx, &prob.SDE, method, set)
 	if res == nil {
 		fmt.Fprintf(stderr, "gofast solve: %v\n", err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused && !f.override {
-			fmt.Fprintln(stderr, "gofast solve: pass -override to run it anyway, as an ablation (the output then names the overridden refusal)")
+		if re, refused := errors.AsType[*sdeint.RefusalError](err); refused {
+			if !re.Final && !f.override {
+				fmt.Fprintln(stderr, "gofast solve: pass -override to run it anyway, as an ablation (the output then names the overridden refusal)")
+			}
 			return 2 // a bad problem/method pair is a usage error, as in gofast convergence
 		}
 		if strings.Contains(err.Error(), "Settings.MaxMemory") {
