@@ -3,6 +3,7 @@ package methods_test
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -312,6 +313,42 @@ func TestSRIBackward(t *testing.T) {
 		t.Logf("%s on gbm backward: adaptive error %.4g ± %.2g at 1e-2, %.4g ± %.2g at 1e-3", m.Properties().Name, e2, se2, e3, se3)
 		if d, se := mcstat.DiffSE(e2, se2, e3, se3); d <= 3*se {
 			t.Errorf("%s on gbm backward: adaptive error fell by %.3g, not more than 3 SE (%.3g)", m.Properties().Name, d, se)
+		}
+	}
+}
+
+// TestSRIAdaptiveBias (GOFAST_LONG=1): the bias of adaptive solves, the
+// mean of X(1) − exact on the solver's own path (10⁴ paths, seed 4, the
+// bridge), vanishes with the tolerance: on gbm and cubic, |bias| + 4 SE at
+// tolerance 1e-4 is below |bias| at 1e-2. The rows are in
+// docs/methods/sriw1.md.
+func TestSRIAdaptiveBias(t *testing.T) {
+	if os.Getenv("GOFAST_LONG") == "" {
+		t.Skip("adaptive bias at 1e-4: set GOFAST_LONG=1")
+	}
+	for _, m := range sriMethods {
+		for _, p := range []*problems.Problem{problems.Cubic(), problems.GBM()} {
+			var b, se [3]float64
+			var nfe float64
+			for i, tol := range []float64{1e-2, 1e-3, 1e-4} {
+				res, err := sdeint.Solve(context.Background(), &p.SDE, m, &sdeint.Settings{
+					Paths: 10000, Seed: 4, Control: control.Settings{RTol: tol, ATol: tol}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				diff := make([]float64, res.Paths)
+				ex := make([]float64, 1)
+				for j := range diff {
+					p.Solution(ex, res.T1, res.WRow(j))
+					diff[j] = res.Row(j)[0] - ex[0]
+				}
+				b[i], se[i] = mcstat.MeanSE(diff)
+				nfe = res.NFEMean()
+				t.Logf("%s on %s, tol %g: bias %.3g ± %.2g, NFE %.1f", m.Properties().Name, p.Name, tol, b[i], se[i], nfe)
+			}
+			if math.Abs(b[2])+4*se[2] >= math.Abs(b[0]) {
+				t.Errorf("%s on %s: bias %.3g ± %.2g at 1e-4 is not below %.3g at 1e-2", m.Properties().Name, p.Name, b[2], se[2], b[0])
+			}
 		}
 	}
 }
