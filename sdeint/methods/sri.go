@@ -140,9 +140,6 @@ func (st *sriStepper) Step(s *sdeint.Step) error {
 		// Drift point H0_i and diffusion point H1_i.
 		needF := tb.needDrift[i] && !tb.sameAsX0[i]
 		needG := noise && tb.needDiff[i]
-		if i == 0 {
-			needF = tb.needDrift[0]
-		}
 		if needF {
 			h0 := st.h0[:k*n]
 			copy(h0, x)
@@ -234,8 +231,10 @@ func (st *sriStepper) Step(s *sdeint.Step) error {
 	if !s.Adaptive {
 		return nil
 	}
-	// E = δ·|E_D| + |E_N| per component (Rackauckas & Nie 2017), with
-	// E_D = h·Σ_{i ≤ errTerms} f_i.
+	// E = δ·|E_D| + |E_N| per component, with E_D = h·Σ_{i ≤ errTerms} f_i:
+	// the magnitudes add, as Rackauckas & Nie (2017) write the estimate
+	// (StochasticDiffEq.jl adds the signed parts), so the parts cannot
+	// cancel.
 	ed := st.ed[:k*n]
 	clear(ed)
 	for i := range tb.errTerms {
