@@ -1,19 +1,33 @@
 // Package methods holds gofast's step methods for package sdeint.
 //
-// Each method declares its calculus, its stages per step, whether it has an
-// embedded error estimate, and a table of strong and weak orders per noise
-// class; sdeint.Solve uses that table to refuse unsuitable problems and to
-// pick the default controller exponent 1/(q+1).
+// Each method is one file: the scheme with its citation, its Properties
+// (calculus, error estimate, the Lévy areas or random signs it needs, a
+// table of strong and weak orders and error-estimate growth per noise
+// class, the noise classes it does not apply to, its default controller),
+// its stepper, and an init function that registers it by name (ByName,
+// Names). sdeint.Solve uses the table to refuse unsuitable problems and to
+// pick the controller exponent 1/(q+1).
 //
-//	name     method                                   calculus      adaptive
-//	em       Euler–Maruyama                           Itô           no
-//	ggf      EM + stochastic Heun, the "Gotta Go      Stratonovich  yes
-//	         Fast" pair (Jolicoeur-Martineau et al.)  (Itô if additive)
-//	roberts  EM + Roberts' Itô improved Euler         Itô           yes
-//	dp5      Dormand–Prince 5(4), ODEs only           —             yes
+//	name            method                                 calculus      strong order          adaptive
+//	em              Euler–Maruyama                         Itô           ½ (1 additive)        no
+//	eulerheun       Euler–Heun (stochastic Heun)           Stratonovich  1 commutative, ½      no
+//	ggf             EM + Heun, the "Gotta Go Fast" pair    Stratonovich  1 commutative, ½      yes
+//	                (Jolicoeur-Martineau et al. 2021)      (Itô if additive)
+//	roberts         EM + Roberts' Itô improved Euler       Itô           1 scalar/diagonal, ½  yes
+//	rkmil           derivative-free Milstein               Itô           1 scalar/diagonal     yes
+//	rkmil-strat     derivative-free Milstein               Stratonovich  1 scalar/diagonal     yes
+//	lambaem         EM with Lamba's estimate               Itô           ½, any noise          yes
+//	lambaeulerheun  Euler–Heun with Lamba's estimate       Stratonovich  1 commutative, ½      yes
+//	sra1, sosra     Rößler's SRA1; stability-optimized     Itô           1.5, additive only    yes
+//	                SRA (Rackauckas & Nie)
+//	sriw1, sosri    Rößler's SRIW1; stability-optimized    Itô           1.5 scalar/diagonal   yes
+//	                SRI (Rackauckas & Nie)
+//	bs3, dp5        Bogacki–Shampine 3(2), Dormand–Prince  —             3, 5 (ODEs only)      yes
+//	                5(4)
 //
-// With fixed steps, adaptive pairs step with their high-order result and no
-// error control.
+// docs/methods/ has a page per method with its measured orders. With fixed
+// steps, adaptive methods step with their high-order result and no error
+// control.
 package methods
 
 import (
