@@ -45,7 +45,22 @@ type emStepper struct{ f, g []float64 }
 
 func (e *emStepper) Step(s *sdeint.Step) error {
 	k, n := s.K, s.Dims.N
-	f, g := e.f[:k*n], e.g[:k*s.Dims.GSize]
+	if err := emStep(s, e.f, e.g); err != nil {
+		return err
+	}
+	hi := s.High[:k*n]
+	if s.Adaptive {
+		copy(s.Low[:k*n], hi)
+		clear(s.Err[:k*n])
+	}
+	return nil
+}
+
+// emStep evaluates f and g at (t, x) into the scratch f and g and writes
+// the Euler–Maruyama step x + h·f + g·ΔW to s.High.
+func emStep(s *sdeint.Step, f, g []float64) error {
+	k, n := s.K, s.Dims.N
+	f, g = f[:k*n], g[:k*s.Dims.GSize]
 	if err := s.Drift(f, s.T[:k], s.X); err != nil {
 		return err
 	}
@@ -58,9 +73,5 @@ func (e *emStepper) Step(s *sdeint.Step) error {
 		floats.AddScaledTo(hi[o:o+n], s.X[o:o+n], s.H[r], f[o:o+n])
 	}
 	s.Dims.AddNoise(hi, g, s.DW, k)
-	if s.Adaptive {
-		copy(s.Low[:k*n], hi)
-		clear(s.Err[:k*n])
-	}
 	return nil
 }

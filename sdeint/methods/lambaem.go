@@ -102,19 +102,10 @@ type lambaEMStepper struct {
 
 func (st *lambaEMStepper) Step(s *sdeint.Step) error {
 	k, n := s.K, s.Dims.N
-	f, g := st.f[:k*n], st.g[:k*s.Dims.GSize]
-	if err := s.Drift(f, s.T[:k], s.X); err != nil {
+	if err := emStep(s, st.f, st.g); err != nil {
 		return err
 	}
-	if err := s.Diffusion(g, s.T[:k], s.X); err != nil {
-		return err
-	}
-	hi := s.High[:k*n]
-	for r := range k {
-		o := r * n
-		floats.AddScaledTo(hi[o:o+n], s.X[o:o+n], s.H[r], f[o:o+n])
-	}
-	s.Dims.AddNoise(hi, g, s.DW, k)
+	f, g, hi := st.f[:k*n], st.g[:k*s.Dims.GSize], s.High[:k*n]
 	if !s.Adaptive {
 		return nil
 	}
