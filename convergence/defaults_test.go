@@ -88,7 +88,21 @@ func TestControllerDefaultsFast(t *testing.T) {
 // mostly noise). TestControllerDefaultsLong checks they still miss, so
 // that this list cannot go stale: a cell that starts to pass must leave it.
 // Keyed "problem method tol".
-var knownMisses = map[string]bool{}
+var knownMisses = map[string]bool{
+	// Efficiency 1.19: the PI controller's step sequence is a few per cent
+	// less even than fixed steps' and the bar is tight here (SE 2%).
+	"cubic roberts 0.0001": true,
+	// The tolerance does not bind (errors 1e-6…1e-5): the ramp from
+	// h0 = 0.01 sets the work.
+	"wave roberts 0.01": true, "wave roberts 0.001": true, "wave roberts 0.0001": true,
+	// Additive noise: the ramp at loose tolerances, then an estimate that
+	// is mostly noise (ou: E ≈ θσhΔW/2) against fixed steps that are
+	// optimal on a time-homogeneous problem.
+	"additive ggf 0.01": true, "additive ggf 0.001": true,
+	"additive roberts 0.01": true, "additive roberts 0.001": true,
+	"ou ggf 0.01": true, "ou ggf 0.001": true, "ou ggf 0.0001": true,
+	"ou roberts 0.01": true, "ou roberts 0.001": true, "ou roberts 0.0001": true,
+}
 
 // TestControllerDefaultsLong is the full sweep of the bar (GOFAST_LONG=1,
 // a few minutes): gbm, cubic, wave, additive, ou, gbm-torchsde and the drift
