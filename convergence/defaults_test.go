@@ -112,7 +112,8 @@ var knownMisses = map[string]bool{
 // on a Brownian tree). Every cell meets the bar but the known misses, and
 // the pulse is clearly better at 1e-2 and 1e-3. On two-noise (non-
 // commutative) no method adapts: Solve refuses adaptive roberts and ggf
-// altogether, and the study says so.
+// altogether, and the study says so. The table it logs (docs/convergence.md)
+// also gives each cell's efficiency with the controllers before issue 9.
 func TestControllerDefaultsLong(t *testing.T) {
 	if os.Getenv("GOFAST_LONG") == "" {
 		t.Skip("set GOFAST_LONG=1 for the full sweep of the controller defaults")
@@ -123,8 +124,8 @@ func TestControllerDefaultsLong(t *testing.T) {
 		steps = append(steps, n)
 	}
 	var table strings.Builder
-	fmt.Fprintln(&table, "| problem | method | tol | NFE | error ± SE | fixed steps at that NFE | efficiency | verdict |")
-	fmt.Fprintln(&table, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&table, "| problem | method | tol | NFE | error ± SE | fixed steps at that NFE | efficiency | verdict | efficiency before |")
+	fmt.Fprintln(&table, "|---|---|---|---|---|---|---|---|---|")
 	for _, name := range []string{"gbm", "cubic", "wave", "additive", "ou", "gbm-torchsde", "pulse", "two-noise"} {
 		var p *problems.Problem
 		if name == "pulse" {
@@ -145,6 +146,27 @@ func TestControllerDefaultsLong(t *testing.T) {
 		wp, err := WorkPrecision(context.Background(), p, ms, tols, nil, Settings{Paths: 2000, Seed: 1, Steps: st, SkipRefused: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The controllers before issue 9, for the table: integral with
+		// exponent 1/(q+1) and clamps [0.2, 10] (roberts), the paper's
+		// r = 0.9 without clamps (ggf).
+		before := map[string]float64{}
+		for _, m := range ms {
+			old := control.Settings{Exponent: 1, MaxFactor: 10}
+			if m.Properties().Name == "ggf" {
+				old = control.Settings{Exponent: 0.9, Unclamped: true}
+			} else if c := p.SDE.Noise.Class(p.SDE.Dim); c == sdeint.ClassAdditive {
+				old.Exponent = 1 / 1.5
+			}
+			ow, err := WorkPrecision(context.Background(), p, []sdeint.Method{m}, tols, []Controller{{Name: "old", Control: old}}, Settings{Paths: 2000, Seed: 1, Steps: st, SkipRefused: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range ow.Rows {
+				if r.Mode == ModeAdaptive {
+					before[fmt.Sprintf("%s %s %g", name, r.Method, r.Tol)] = r.Efficiency
+				}
+			}
 		}
 		if name == "two-noise" {
 			adaptive := 0
@@ -171,8 +193,8 @@ func TestControllerDefaultsLong(t *testing.T) {
 			case !r.AsEfficient:
 				verdict = "MISS"
 			}
-			fmt.Fprintf(&table, "| %s | %s | %g | %.0f | %.3g ± %.2g | %.3g ± %.2g | %.2f | %s |\n", name, r.Method, r.Tol, r.NFEMean,
-				r.Error, r.ErrorSE, r.FixedError, r.FixedErrorSE, r.Efficiency, verdict)
+			fmt.Fprintf(&table, "| %s | %s | %g | %.0f | %.3g ± %.2g | %.3g ± %.2g | %.2f | %s | %.2f |\n", name, r.Method, r.Tol, r.NFEMean,
+				r.Error, r.ErrorSE, r.FixedError, r.FixedErrorSE, r.Efficiency, verdict, before[key])
 			switch {
 			case knownMisses[key] && r.AsEfficient:
 				t.Errorf("%s: a known miss now meets the bar (efficiency %.2f): remove it from knownMisses", key, r.Efficiency)

@@ -106,7 +106,8 @@ func WriteWPPlot(path string, wp *WPResult) error {
 	p.Y.Label.Text = "error"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
-	p.Legend.Top = true
+	// Errors fall with work: the lower left corner is free for the legend.
+	p.Legend.Left = true
 	// One curve per method and controller, named by the method alone when
 	// the study has one controller; each method keeps one colour.
 	var order []string
@@ -127,7 +128,9 @@ func WriteWPPlot(path string, wp *WPResult) error {
 		case r.Mode == ModeFixed:
 			key += " fixed"
 		case len(ctls) > 1:
-			key += " (" + r.Controller + ")"
+			key += " adaptive (" + r.Controller + ")"
+		default:
+			key += " adaptive"
 		}
 		if _, ok := by[key]; !ok {
 			order = append(order, key)

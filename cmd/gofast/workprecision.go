@@ -85,6 +85,9 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	ctlFlag := fs.String("controllers", "i", "comma-separated step-size controllers: i (the method's default), pi (P 0.1, I 0.3), pid:P/I/D")
 	source := fs.String("brownian", "bridge", "Brownian source of the adaptive solves: bridge, tree or redraw (an ablation: biased)")
 	peers := fs.String("peer", "default", "reference points drawn beside the curves: default (built in for gbm-torchsde: torchsde 0.2.6), none, or name:nfe:error,…")
+	h0 := fs.Float64("h0", 0, "initial step of the adaptive solves (0: the default 0.01)")
+	minFactor := fs.Float64("min-factor", 0, "clamp: the smallest step-size factor of the adaptive solves (0: the method's default)")
+	maxFactor := fs.Float64("max-factor", 0, "clamp: the largest step-size factor of the adaptive solves (0: the method's default)")
 	refSteps := fs.Int("ref-steps", 0, "problems without an exact solution: fixed steps of the same-path reference (0: 16 × the largest of -steps)")
 	paths := fs.Int("paths", 1000, "paths")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -164,7 +167,14 @@ Flags:`)
 		if err != nil {
 			return usage("%v", err)
 		}
+		c.H0, c.MinFactor, c.MaxFactor = *h0, *minFactor, *maxFactor
 		ctls = append(ctls, convergence.Controller{Name: name, Control: c})
+	}
+	if !(*h0 >= 0) || !(*minFactor >= 0) || !(*maxFactor >= 0) || math.IsInf(*h0+*minFactor+*maxFactor, 0) {
+		return usage("-h0, -min-factor and -max-factor must be finite and ≥ 0")
+	}
+	if (*minFactor != 0 && *minFactor >= 1) || (*maxFactor != 0 && *maxFactor <= 1) {
+		return usage("clamps: want -min-factor < 1 < -max-factor")
 	}
 	if *asJSON && *asCSV {
 		return usage("-json and -csv exclude each other")

@@ -106,6 +106,8 @@ func TestWorkPrecisionExitCodes(t *testing.T) {
 		{"workprecision", "-peer", "a:1"},
 		{"workprecision", "-methods", "nope"},
 		{"workprecision", "-ref-steps", "-1"},
+		{"workprecision", "-h0", "-1"},
+		{"workprecision", "-max-factor", "0.5", "-steps", ""},
 	} {
 		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))

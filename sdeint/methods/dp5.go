@@ -50,7 +50,7 @@ func (DP5) Properties() sdeint.Properties {
 		Adaptive: true,
 		State:    func(d sdeint.Dims) int { return dp5State(d.N) },
 		Orders:   o,
-		Control:  controlMainstream,
+		Control:  controlODE,
 	}
 }
 

@@ -36,6 +36,12 @@ const (
 var controlGGFSDE = control.Defaults{Rule: control.RulePaper, Clamped: true,
 	MinFactor: sdeMinFactor, MaxFactor: sdeMaxFactor, PCoeff: sdeP, ICoeff: sdeI}
 
+// controlODE is the default of ODE methods (dp5): the mainstream rule,
+// integral control with exponent 1/(q+1), clamps [0.2, 10], as the ODE
+// codes have it (Hairer, Nørsett & Wanner, Solving ODEs I, §II.4). Their
+// error estimates are deterministic, so the SDE clamps would only slow them.
+var controlODE = control.Defaults{Rule: control.RuleMainstream, Clamped: true}
+
 // controlMainstream is the default for other adaptive methods: the
 // mainstream tolerance rule with the SDE clamps and PI controller (the
 // exponents scale with k = q+1 from the method's order table).
