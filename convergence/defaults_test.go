@@ -207,3 +207,39 @@ func TestControllerDefaultsLong(t *testing.T) {
 	}
 	t.Log("\n" + table.String())
 }
+
+// TestFrontier: on fixed rows that follow a power law e = c·NFE^(−p) the
+// log–log interpolation is exact between rows, the relative SE is
+// interpolated, and outside the rows' range the frontier is unknown (NaN)
+// and the verdict false; AsEfficient draws its line at 4 SE of the
+// difference.
+func TestFrontier(t *testing.T) {
+	rows := []WPRow{
+		{NFEMean: 400, Error: 3 * math.Pow(400, -1.5), ErrorSE: 0.02 * 3 * math.Pow(400, -1.5)},
+		{NFEMean: 100, Error: 3 * math.Pow(100, -1.5), ErrorSE: 0.04 * 3 * math.Pow(100, -1.5)},
+	}
+	e, se := Frontier(rows, 200)
+	want := 3 * math.Pow(200, -1.5)
+	if math.Abs(e-want) > 1e-12*want || math.Abs(se/e-0.03) > 1e-12 {
+		t.Errorf("Frontier at 200: %v ± %v, want %v with relative SE 0.03", e, se, want)
+	}
+	if e, se := Frontier(rows, 100); e != rows[1].Error || se != rows[1].ErrorSE {
+		t.Errorf("Frontier at a row: %v ± %v, want %v ± %v", e, se, rows[1].Error, rows[1].ErrorSE)
+	}
+	for _, nfe := range []float64{50, 401} {
+		if e, se := Frontier(rows, nfe); !math.IsNaN(e) || !math.IsNaN(se) {
+			t.Errorf("Frontier at %v outside [100, 400]: %v ± %v, want NaN", nfe, e, se)
+		}
+	}
+	if AsEfficient(1, 0.1, math.NaN(), 0.1) {
+		t.Error("AsEfficient with an unknown frontier")
+	}
+	// SE of the difference √(0.3² + 0.4²) = 0.5: the line is at f + 2.
+	if !AsEfficient(3, 0.3, 1, 0.4) || AsEfficient(3.01, 0.3, 1, 0.4) {
+		t.Error("AsEfficient does not draw its line at 4 SE of the difference")
+	}
+	if !significantlyBetter(WPRow{Error: 1, ErrorSE: 0.3, FixedError: 3.01, FixedErrorSE: 0.4}) ||
+		significantlyBetter(WPRow{Error: 1, ErrorSE: 0.3, FixedError: 3, FixedErrorSE: 0.4}) {
+		t.Error("significantlyBetter does not draw its line at 4 SE of the difference")
+	}
+}

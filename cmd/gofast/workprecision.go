@@ -197,13 +197,13 @@ Flags:`)
 	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, *asCSV, wp, stdout, stderr); done {
 		return code
 	}
-	printWP(stdout, wp, *source)
+	printWP(stdout, wp)
 	return 0
 }
 
 // printWP prints a work–precision study as a table.
-func printWP(w io.Writer, wp *convergence.WPResult, source string) {
-	fmt.Fprintf(w, "work–precision on %s (adaptive: %s source), %d paths, seed %d; error: %s\n", wp.Problem, source, wp.Paths, wp.Seed, wp.Error)
+func printWP(w io.Writer, wp *convergence.WPResult) {
+	fmt.Fprintf(w, "work–precision on %s (adaptive: %s source), %d paths, seed %d; error: %s\n", wp.Problem, wp.Brownian, wp.Paths, wp.Seed, wp.Error)
 	fmt.Fprintln(w, "mean, var: errors of the mean and variance of X₁(T) against the exact moments; fixed@NFE: the same method's fixed-step error at the adaptive NFE (log–log interpolation); eff: error / fixed@NFE; ok: at least as efficient (error ≤ fixed@NFE + 4 SE)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "method\tcontroller\ttol/steps\terror\t± SE\tmean\t± SE\tvar\t± SE\tNFE/path\trejected\tfixed@NFE\teff\tok")
