@@ -20,13 +20,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
 	"github.com/gofast-sde/gofast/problems"
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/brownian"
-	"github.com/gofast-sde/gofast/sdeint/control"
 )
 
 // Row is one step size (or tolerance) of a study.
@@ -76,6 +74,20 @@ type Settings struct {
 	Brownian brownian.Source
 	// Progress, if not nil, hears about each solve.
 	Progress func(msg string)
+
+	// Steps lists the fixed step counts WorkPrecision solves each method
+	// with, beside its adaptive tolerances.
+	Steps []int
+	// RefSteps is the fixed step count of WorkPrecision's same-path
+	// reference for a problem without an exact solution (default RefFactor
+	// times the largest of Steps; with neither, WorkPrecision measures the
+	// weak error of the mean).
+	RefSteps int
+	// SkipRefused makes WorkPrecision note and skip the solves Solve
+	// refuses instead of failing.
+	SkipRefused bool
+	// Peers are other toolkits' points, carried into WPResult for the plot.
+	Peers []Peer
 }
 
 func (s Settings) paths(def int) (int, error) {
@@ -335,122 +347,4 @@ func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float
 	}
 	res.Order, res.OrderSE = mcstat.LogLogSlopeAbs(dts, vals, groups(paths))
 	return res, nil
-}
-
-// WPRow is one (method, controller, tolerance) point of a work–precision
-// study.
-type WPRow struct {
-	Method     string  `json:"method"`
-	Controller string  `json:"controller"`
-	Tol        float64 `json:"tol"`
-	// Error is the study's error (WPResult.Error says which) with its SE.
-	Error   float64 `json:"error"`
-	ErrorSE float64 `json:"error_se"`
-	// MeanError and VarError are the sample mean and variance of X₁(T)
-	// minus their exact values, with SEs; NaN where the problem does not
-	// know them. They check the adaptive solve against exact moments: a
-	// strong error measured on the solver's own Brownian path cannot reveal
-	// a biased Brownian source, a moment error can.
-	MeanError   float64 `json:"mean_error"`
-	MeanErrorSE float64 `json:"mean_error_se"`
-	VarError    float64 `json:"var_error"`
-	VarErrorSE  float64 `json:"var_error_se"`
-	NFEMean     float64 `json:"nfe_mean"`
-	WallSeconds float64 `json:"wall_seconds"`
-}
-
-// WPResult is a work–precision study.
-type WPResult struct {
-	Problem string  `json:"problem"`
-	Paths   int     `json:"paths"`
-	Seed    uint64  `json:"seed"`
-	Rows    []WPRow `json:"rows"`
-	// Error says what Error measures.
-	Error string `json:"error_kind"`
-}
-
-// Controller is a named step-size controller of a work–precision study.
-type Controller struct {
-	Name string
-	// Control is the controller; the study sets its RTol and ATol.
-	Control control.Settings
-}
-
-// DefaultTols are the default work–precision tolerances.
-var DefaultTols = []float64{1e-1, 1e-2, 1e-3, 1e-4}
-
-// WorkPrecision solves p adaptively with each method and each controller
-// (nil: the method's own, named "i") at each tolerance (ε_rel = ε_abs =
-// tol, the source s.Brownian or the bridge) and reports the error — the
-// strong error against the exact solution on the solver's own path when the
-// problem has one, else |mean X₁(T) − E X₁(T)| — with its SE, the errors of
-// the mean and variance of X₁(T) against the exact moments, the mean NFE and
-// the wall time.
-func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
-	if p.Solution == nil && p.Mean == nil {
-		return nil, fmt.Errorf("%w: problem %s has no exact solution or mean", ErrNothingExact, p.Name)
-	}
-	paths, err := s.paths(1000)
-	if err != nil {
-		return nil, err
-	}
-	if len(ctls) == 0 {
-		ctls = []Controller{{Name: "i"}}
-	}
-	out := &WPResult{Problem: p.Name, Paths: paths, Seed: s.Seed}
-	if p.Solution != nil {
-		out.Error = "strong: mean RMS error against the exact solution on the solver's path"
-	} else {
-		out.Error = "weak: |mean X₁(T) − E X₁(T)|"
-	}
-	n := p.SDE.Dim
-	mean, vr := make([]float64, n), make([]float64, n)
-	if p.Mean != nil {
-		p.Mean(mean, p.SDE.T1)
-	}
-	if p.Var != nil {
-		p.Var(vr, p.SDE.T1)
-	}
-	vals, x1 := make([]float64, paths), make([]float64, paths)
-	want := make([]float64, n)
-	for _, m := range ms {
-		for _, ctl := range ctls {
-			for _, tol := range tols {
-				c := ctl.Control
-				c.RTol, c.ATol = tol, tol
-				if s.Progress != nil {
-					s.Progress(fmt.Sprintf("%s %s (%s): tolerance %g, %d paths", p.Name, m.Properties().Name, ctl.Name, tol, paths))
-				}
-				start := time.Now()
-				r, err := sdeint.Solve(ctx, &p.SDE, m, &sdeint.Settings{Paths: paths, Seed: s.Seed, Workers: s.Workers, Control: c, Brownian: s.Brownian, Override: s.Override})
-				if err != nil {
-					return nil, err
-				}
-				wall := time.Since(start)
-				for j := range paths {
-					x1[j] = r.Row(j)[0]
-					if p.Solution != nil {
-						p.Solution(want, p.SDE.T1, r.WRow(j))
-						vals[j] = rms(r.Row(j), want)
-					} else {
-						vals[j] = x1[j] - mean[0]
-					}
-				}
-				e, se := mcstat.MeanSE(vals)
-				row := WPRow{Method: m.Properties().Name, Controller: ctl.Name, Tol: tol, Error: math.Abs(e), ErrorSE: se,
-					MeanError: math.NaN(), MeanErrorSE: math.NaN(), VarError: math.NaN(), VarErrorSE: math.NaN(),
-					NFEMean: r.NFEMean(), WallSeconds: wall.Seconds()}
-				if p.Mean != nil {
-					mu, muSE := mcstat.MeanSE(x1)
-					row.MeanError, row.MeanErrorSE = mu-mean[0], muSE
-				}
-				if p.Var != nil {
-					v, vSE := mcstat.VarSE(x1)
-					row.VarError, row.VarErrorSE = v-vr[0], vSE
-				}
-				out.Rows = append(out.Rows, row)
-			}
-		}
-	}
-	return out, nil
 }

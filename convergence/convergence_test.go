@@ -142,7 +142,10 @@ func TestRobertsTwoNoiseUnbiased(t *testing.T) {
 // tolerance (1e-1 … 1e-4) lowers the error by more than 3 SE of the difference (the runs
 // share a seed; treating them as independent overstates the SE, so the test
 // is conservative): Roberts' pair on gbm and cubic, the paper's pair on
-// gbm-strat and additive.
+// gbm-strat (to 1e-3: 1e-4 takes 25000 evaluations per path) and additive
+// (from 1e-2: at 1e-1 and 1e-2 the error, 5e-5, is far below the
+// tolerance and the NFE, 46, is the ramp from h0 = 0.01 at growth 9/8,
+// so the two tolerances give the same solve).
 func TestWorkPrecision(t *testing.T) {
 	for _, c := range []struct {
 		problem string
@@ -150,7 +153,7 @@ func TestWorkPrecision(t *testing.T) {
 		tols    []float64
 	}{
 		{"gbm", methods.Roberts{}, DefaultTols}, {"cubic", methods.Roberts{}, DefaultTols},
-		{"gbm-strat", methods.GGF{}, DefaultTols}, {"additive", methods.GGF{}, DefaultTols},
+		{"gbm-strat", methods.GGF{}, DefaultTols[:3]}, {"additive", methods.GGF{}, DefaultTols[1:]},
 	} {
 		wp, err := WorkPrecision(context.Background(), mustProblem(t, c.problem), []sdeint.Method{c.method}, c.tols, nil, Settings{Paths: 1000, Seed: 1})
 		if err != nil {

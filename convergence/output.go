@@ -42,15 +42,30 @@ func (r *Result) WriteCSV(w io.Writer) error {
 }
 
 // WriteCSV writes the study's rows as CSV with a header line; unknown
-// moment errors are empty fields.
+// values (moments a problem does not know, the tolerance of a fixed row,
+// the fixed-step comparison outside the fixed rows' range) are empty
+// fields. Peer points follow as rows of mode "peer" with their NFE and
+// error only.
 func (wp *WPResult) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"problem", "paths", "seed", "method", "controller", "tol", "error", "error_se",
-		"mean_error", "mean_error_se", "var_error", "var_error_se", "nfe_mean", "wall_seconds"})
+	cw.Write([]string{"problem", "paths", "seed", "method", "mode", "controller", "tol", "steps", "error", "error_se",
+		"mean_error", "mean_error_se", "var_error", "var_error_se", "nfe_mean", "rejected_mean",
+		"fixed_error", "fixed_error_se", "efficiency", "as_efficient", "wall_seconds"})
 	for _, r := range wp.Rows {
-		cw.Write([]string{wp.Problem, strconv.Itoa(wp.Paths), strconv.FormatUint(wp.Seed, 10), r.Method, r.Controller,
-			num(r.Tol), num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
-			num(r.VarError), num(r.VarErrorSE), num(r.NFEMean), num(r.WallSeconds)})
+		steps, verdict := "", ""
+		if r.Mode == ModeFixed {
+			steps = strconv.Itoa(r.Steps)
+		} else if !math.IsNaN(r.FixedError) {
+			verdict = strconv.FormatBool(r.AsEfficient)
+		}
+		cw.Write([]string{wp.Problem, strconv.Itoa(wp.Paths), strconv.FormatUint(wp.Seed, 10), r.Method, r.Mode, r.Controller,
+			num(r.Tol), steps, num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
+			num(r.VarError), num(r.VarErrorSE), num(r.NFEMean), num(r.RejectedMean),
+			num(r.FixedError), num(r.FixedErrorSE), num(r.Efficiency), verdict, num(r.WallSeconds)})
+	}
+	for _, p := range wp.Peers {
+		cw.Write([]string{wp.Problem, "", "", p.Name, "peer", "", "", "", num(p.Error), "", "", "", "", "", num(p.NFE),
+			"", "", "", "", "", ""})
 	}
 	cw.Flush()
 	return cw.Error()

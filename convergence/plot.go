@@ -93,9 +93,12 @@ func WritePlot(path string, results ...*Result) error {
 	return save(p, path)
 }
 
-// WriteWPPlot writes a log–log PNG of error against mean NFE, one curve per
-// method (and controller, when the study has several), each point a
-// tolerance, with ±1 SE bars; points are dropped as in WritePlot.
+// WriteWPPlot writes a log–log PNG of error against mean NFE: one solid
+// curve per method (and controller, when the study has several) through its
+// adaptive rows, one per tolerance, a dashed curve of the same colour
+// through the method's fixed-step rows, each point with ±1 SE bars, and
+// the study's peer points as labelled markers. Points are dropped as in
+// WritePlot.
 func WriteWPPlot(path string, wp *WPResult) error {
 	p := plot.New()
 	p.Title.Text = "work–precision on " + wp.Problem
@@ -103,19 +106,31 @@ func WriteWPPlot(path string, wp *WPResult) error {
 	p.Y.Label.Text = "error"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
-	p.Legend.Top = true
+	// Errors fall with work: the lower left corner is free for the legend.
+	p.Legend.Left = true
 	// One curve per method and controller, named by the method alone when
-	// the study has one controller.
+	// the study has one controller; each method keeps one colour.
 	var order []string
 	by := map[string][]WPRow{}
 	ctls := map[string]bool{}
+	colour := map[string]int{}
 	for _, r := range wp.Rows {
-		ctls[r.Controller] = true
+		if r.Mode != ModeFixed {
+			ctls[r.Controller] = true
+		}
+		if _, ok := colour[r.Method]; !ok {
+			colour[r.Method] = len(colour)
+		}
 	}
 	for _, r := range wp.Rows {
 		key := r.Method
-		if len(ctls) > 1 {
-			key += " (" + r.Controller + ")"
+		switch {
+		case r.Mode == ModeFixed:
+			key += " fixed"
+		case len(ctls) > 1:
+			key += " adaptive (" + r.Controller + ")"
+		default:
+			key += " adaptive"
 		}
 		if _, ok := by[key]; !ok {
 			order = append(order, key)
@@ -123,16 +138,32 @@ func WriteWPPlot(path string, wp *WPResult) error {
 		by[key] = append(by[key], r)
 	}
 	drawn := 0
-	for i, m := range order {
+	for i, key := range order {
+		rows := by[key]
 		var xs, ys, es []float64
-		for _, r := range by[m] {
+		for _, r := range rows {
 			xs, ys, es = append(xs, r.NFEMean), append(ys, r.Error), append(es, r.ErrorSE)
 		}
-		pts, err := addCurve(p, i, xs, ys, es, m)
+		pts, err := addStyledCurve(p, colour[rows[0].Method], i, rows[0].Mode == ModeFixed, xs, ys, es, key)
 		if err != nil {
 			return err
 		}
 		drawn += len(pts)
+	}
+	for i, peer := range wp.Peers {
+		if !(peer.NFE > 0) || !(peer.Error > 0) || math.IsInf(peer.NFE, 0) || math.IsInf(peer.Error, 0) {
+			continue
+		}
+		sc, err := plotter.NewScatter(plotter.XYs{{X: peer.NFE, Y: peer.Error}})
+		if err != nil {
+			return err
+		}
+		sc.Shape = plotutil.Shape(len(order) + i)
+		sc.Radius = vg.Points(5)
+		sc.Color = color.Black
+		p.Add(sc)
+		p.Legend.Add(fmt.Sprintf("%s (%g NFE, %g)", peer.Name, peer.NFE, peer.Error), sc)
+		drawn++
 	}
 	if drawn == 0 {
 		return errors.New("convergence: no positive errors to plot on a log scale")
@@ -143,6 +174,12 @@ func WriteWPPlot(path string, wp *WPResult) error {
 // addCurve adds the i-th curve — line, points and ±SE bars of the positive
 // points — with a legend entry, and returns the points drawn.
 func addCurve(p *plot.Plot, i int, xs, ys, es []float64, label string) (plotter.XYs, error) {
+	return addStyledCurve(p, i, i, false, xs, ys, es, label)
+}
+
+// addStyledCurve is addCurve with the colour index c, the marker index i
+// and a dashed line when dashed.
+func addStyledCurve(p *plot.Plot, c, i int, dashed bool, xs, ys, es []float64, label string) (plotter.XYs, error) {
 	pts, yerr := positive(xs, ys, es)
 	if len(pts) == 0 {
 		return nil, nil
@@ -151,14 +188,17 @@ func addCurve(p *plot.Plot, i int, xs, ys, es []float64, label string) (plotter.
 	if err != nil {
 		return nil, err
 	}
-	c := plotutil.Color(i)
-	line.Color, points.Color = c, c
+	col := plotutil.Color(c)
+	line.Color, points.Color = col, col
+	if dashed {
+		line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	}
 	points.Shape = plotutil.Shape(i)
 	bars, err := plotter.NewYErrorBars(errorPoints{pts, yerr})
 	if err != nil {
 		return nil, err
 	}
-	bars.Color = c
+	bars.Color = col
 	p.Add(line, points, bars)
 	p.Legend.Add(label, line, points)
 	return pts, nil

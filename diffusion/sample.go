@@ -210,8 +210,14 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 				h0 = 0.5
 			}
 		}
+		// The paper's controller, pinned: its tolerance rule, r = 0.9 and no
+		// clamps, whatever the pair's default on ordinary SDEs.
+		r := s.Exponent
+		if r == 0 {
+			r = 0.9
+		}
 		set.Control = control.Settings{RTol: rtol, ATol: atol, H0: h0, NoPrev: s.NoPrev, Norm: s.Norm,
-			Safety: s.Safety, Exponent: s.Exponent}
+			Safety: s.Safety, Exponent: r, Rule: control.RulePaper, Unclamped: true}
 		m := methods.GGF{NoExtrapolation: s.NoExtrapolation, Lamba: s.Lamba}
 		return Reverse(sde, score, d), m, set, nil
 	case EM:

@@ -45,7 +45,7 @@ func ExampleSolve() {
 	fmt.Printf("mean X(1) = %.2f (exact %.2f)\n", mean, math.Exp(mu))
 	// Output:
 	// status: success
-	// mean X(1) = 1.65 (exact 1.65)
+	// mean X(1) = 1.67 (exact 1.65)
 }
 
 // A batched drift sees one row per active path, the time of each row, and

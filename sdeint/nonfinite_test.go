@@ -26,6 +26,10 @@ func sqrtDecay(sigma, T float64) sdeint.Problem {
 	return p
 }
 
+// paperControl is the paper's controller for ggf: integral with exponent
+// 0.9, no clamps.
+var paperControl = control.Settings{Exponent: 0.9, Unclamped: true}
+
 // TestNonFiniteRejects: a NaN in a trial stage rejects the attempt and
 // shrinks the step instead of ending the path. On [0, 1.5] at the default
 // tolerances (the case, which lost paths before), and on [0, 1.9]
@@ -42,16 +46,21 @@ func TestNonFiniteRejects(t *testing.T) {
 		set   sdeint.Settings
 		tol   float64
 		exact bool
-		// mustNaN: the case exists to exercise the rejection (a first
-		// step of ½ overshoots), so it must meet NaN; the others are the
+		// mustNaN: the case exists to exercise the rejection (a long
+		// step overshoots), so it must meet NaN; the others are the
 		// issue's cases, which must simply succeed.
 		mustNaN bool
 	}{
 		{"ode/dp5", sqrtDecay(0, 1.5), methods.DP5{}, sdeint.Settings{Paths: 4}, 0, true, false},
-		{"ode/ggf", sqrtDecay(0, 1.5), methods.GGF{}, sdeint.Settings{Paths: 4}, 0, true, true},
-		{"sde/ggf", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 200, Seed: 1}, 0, false, true},
+		{"ode/ggf", sqrtDecay(0, 1.5), methods.GGF{}, sdeint.Settings{Paths: 4}, 0, true, false},
+		{"sde/ggf", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 200, Seed: 1}, 0, false, false},
 		{"sde/roberts", sqrtDecay(0.01, 1.5), methods.Roberts{}, sdeint.Settings{Paths: 200, Seed: 1}, 0, false, false},
-		{"sde/ggf/shared", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 64, Seed: 1, SharedStep: true}, 0, false, true},
+		{"sde/ggf/shared", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 64, Seed: 1, SharedStep: true}, 0, false, false},
+		// The paper's controller (integral, r = 0.9, unclamped) grows
+		// the step up to ×10 at a time and overshoots: these meet NaN.
+		{"ode/ggf/paper", sqrtDecay(0, 1.5), methods.GGF{}, sdeint.Settings{Paths: 4, Control: paperControl}, 0, true, true},
+		{"sde/ggf/paper", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 200, Seed: 1, Control: paperControl}, 0, false, true},
+		{"sde/ggf/shared/paper", sqrtDecay(0.01, 1.5), methods.GGF{}, sdeint.Settings{Paths: 64, Seed: 1, SharedStep: true, Control: paperControl}, 0, false, true},
 		{"ode/dp5/h0", sqrtDecay(0, 1.9), methods.DP5{}, sdeint.Settings{Paths: 4, Control: control.Settings{H0: 0.5}}, 1e-3, true, true},
 		{"ode/ggf/1.9", sqrtDecay(0, 1.9), methods.GGF{}, sdeint.Settings{Paths: 4}, 1e-3, true, false},
 		{"sde/roberts/1.9", sqrtDecay(0.001, 1.9), methods.Roberts{}, sdeint.Settings{Paths: 200, Seed: 1}, 1e-3, false, false},

@@ -16,7 +16,6 @@ import (
 	"github.com/gofast-sde/gofast/problems"
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/brownian"
-	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -137,99 +136,6 @@ Flags:`)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "order %.3f ± %.3f\n", r.Order, r.OrderSE)
-	return 0
-}
-
-// runWorkPrecision implements gofast workprecision.
-func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gofast workprecision", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	problem := fs.String("problem", "gbm", "problem: "+strings.Join(problems.Names(), ", "))
-	methodsFlag := fs.String("methods", "", "comma-separated adaptive methods (default: the problem's default method)")
-	tolsFlag := fs.String("tols", "1e-1,1e-2,1e-3,1e-4", "comma-separated tolerances (ε_rel = ε_abs)")
-	ctlFlag := fs.String("controllers", "i", "comma-separated step-size controllers: i (the method's integral controller), pi (P 0.1, I 0.3), pid:P/I/D")
-	source := fs.String("brownian", "bridge", "Brownian source: bridge, tree or redraw (an ablation: biased)")
-	paths := fs.Int("paths", 1000, "paths")
-	seed := fs.Uint64("seed", 1, "random seed")
-	workers := fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	asCSV := fs.Bool("csv", false, "print the rows as CSV")
-	plotPath := fs.String("plot", "", "write a log–log PNG of error against NFE to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: gofast workprecision [flags]
-
-Solve a problem adaptively (bridge source) at each tolerance with each method
-and report the error — strong against the exact solution on the solver's path
-where the problem has one, else |mean X₁(T) − E X₁(T)| — with its standard
-error, the mean NFE per path and the wall time.
-
-Flags:`)
-		fs.PrintDefaults()
-	}
-	if code, done := parseArgs(fs, args); done {
-		return code
-	}
-	usage := usageError(stderr, "workprecision")
-	p, err := problems.ByName(*problem)
-	if err != nil {
-		return usage("%v", err)
-	}
-	var ms []sdeint.Method
-	if *methodsFlag == "" {
-		ms = append(ms, methods.Default(&p.SDE))
-	}
-	for _, name := range strings.Split(*methodsFlag, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		m, err := methods.ByName(name)
-		if err != nil {
-			return usage("%v", err)
-		}
-		if !m.Properties().Adaptive {
-			return usage("method %s has no error estimate", name)
-		}
-		ms = append(ms, m)
-	}
-	tols, err := parseFloats(*tolsFlag)
-	if err != nil || len(tols) == 0 {
-		return usage("-tols: %v", err)
-	}
-	if *paths < 2 || *workers < 0 {
-		return usage("-paths must be ≥ 2 and -workers ≥ 0")
-	}
-	var ctls []convergence.Controller
-	for _, name := range strings.Split(*ctlFlag, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		c, err := control.ParseController(name)
-		if err != nil {
-			return usage("%v", err)
-		}
-		ctls = append(ctls, convergence.Controller{Name: name, Control: c})
-	}
-	if *asJSON && *asCSV {
-		return usage("-json and -csv exclude each other")
-	}
-	src, err := wpSource(*source)
-	if err != nil {
-		return usage("%v", err)
-	}
-	wp, err := convergence.WorkPrecision(ctx, p, ms, tols, ctls, convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers,
-		Brownian: src, Progress: func(msg string) { fmt.Fprintln(stderr, msg) }})
-	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, *asCSV, wp, stdout, stderr); done {
-		return code
-	}
-	fmt.Fprintf(stdout, "work–precision on %s (%s source), %d paths, seed %d; error: %s\n", wp.Problem, *source, wp.Paths, wp.Seed, wp.Error)
-	fmt.Fprintln(stdout, "mean and var: errors of the mean and variance of X₁(T) against the exact moments (a biased Brownian source shows there)")
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\tcontroller\ttol\terror\t± SE\tmean\t± SE\tvar\t± SE\tNFE/path\twall")
-	for _, r := range wp.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%g\t%.4g\t%.2g\t%+.3g\t%.2g\t%+.3g\t%.2g\t%.1f\t%.3fs\n", r.Method, r.Controller, r.Tol, r.Error, r.ErrorSE,
-			r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean, r.WallSeconds)
-	}
-	tw.Flush()
 	return 0
 }
 

@@ -42,7 +42,7 @@ func TestConvergenceJSON(t *testing.T) {
 // TestWorkPrecisionCLI: gofast workprecision prints one row per method and
 // tolerance; usage errors exit 2.
 func TestWorkPrecisionCLI(t *testing.T) {
-	code, out, errs := runArgs(t, "workprecision", "-problem", "gbm-strat", "-methods", "ggf", "-tols", "0.1,0.01", "-paths", "200", "-json")
+	code, out, errs := runArgs(t, "workprecision", "-problem", "gbm-strat", "-methods", "ggf", "-tols", "0.1,0.01", "-steps", "", "-paths", "200", "-json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -59,7 +59,7 @@ func TestWorkPrecisionCLI(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"workprecision", "-methods", "em"},
+		{"workprecision", "-methods", "em", "-steps", ""},
 		{"workprecision", "-tols", "x"},
 		{"convergence", "-kind", "medium"},
 		{"convergence", "-dts", "0.3,0.1"},
@@ -89,12 +89,12 @@ func TestStudiesCSV(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "problem,method,kind") || !strings.HasPrefix(lines[1], "weak-sinh,em,weak,5,") {
 		t.Errorf("convergence CSV:\n%s", out)
 	}
-	code, out, errs = runArgs(t, "workprecision", "-problem", "gbm", "-methods", "roberts", "-controllers", "i,pi", "-tols", "0.1,0.01", "-paths", "50", "-csv")
+	code, out, errs = runArgs(t, "workprecision", "-problem", "gbm", "-methods", "roberts", "-controllers", "i,pi", "-tols", "0.1,0.01", "-steps", "", "-paths", "50", "-csv")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 || !strings.Contains(lines[0], "controller") || !strings.Contains(lines[3], ",roberts,pi,0.1,") {
+	if len(lines) != 5 || !strings.Contains(lines[0], "controller") || !strings.Contains(lines[3], ",roberts,adaptive,pi,0.1,") {
 		t.Errorf("workprecision CSV:\n%s", out)
 	}
 	code, _, errs = runArgs(t, "convergence", "-problem", "stiff-quadratic", "-method", "em", "-paths", "200")

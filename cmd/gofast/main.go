@@ -98,7 +98,7 @@ var commands = []command{
 	{"brownian-check", "check that a Brownian source stays Brownian under rejected steps", runBrownianCheck},
 	{"bench", "the paper's Table 1 on benchmarks with exact answers: adaptive vs EM, PC, ODE", runBench},
 	{"convergence", "a method's strong or weak order on a problem with a known answer, with its SE", runConvergence},
-	{"workprecision", "error against work of adaptive methods across tolerances", runWorkPrecision},
+	{"workprecision", "error against work of every applicable method, adaptive and fixed steps", runWorkPrecision},
 	{"ablate", "ablate controller choices (norm, rule, clamps, controller, Brownian source, …): error or quality vs NFE", runAblate},
 }
 

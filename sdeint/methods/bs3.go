@@ -54,7 +54,7 @@ func (BS3) Properties() sdeint.Properties {
 		Adaptive: true,
 		State:    func(d sdeint.Dims) int { return fsalState(d.N) },
 		Orders:   o,
-		Control:  controlMainstream,
+		Control:  controlODE,
 	}
 }
 

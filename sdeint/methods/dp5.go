@@ -49,7 +49,7 @@ func (DP5) Properties() sdeint.Properties {
 		Adaptive: true,
 		State:    func(d sdeint.Dims) int { return fsalState(d.N) },
 		Orders:   o,
-		Control:  controlMainstream,
+		Control:  controlODE,
 	}
 }
 

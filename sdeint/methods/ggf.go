@@ -31,9 +31,12 @@ func init() {
 // h^(q+1) with q = 0 for multiplicative noise and q = ½ for additive noise.
 // Two drift and two diffusion evaluations per attempt.
 //
-// The solver's defaults for this pair are the paper's: tolerance
-// δ_i = max(ε_abs, ε_rel·max(|x'_i|, |x'prev_i|)), exponent r = 0.9, safety
-// θ = 0.9, no clamps and no minimum step.
+// On ordinary SDEs the solver's default for this pair keeps the paper's
+// tolerance δ_i = max(ε_abs, ε_rel·max(|x'_i|, |x'prev_i|)) but steps with
+// the measured SDE controller: PI (P = 0.1, I = 0.2), clamps [0.2, 1.125],
+// safety 0.9 (docs/convergence.md, "Controller defaults"). Diffusion
+// sampling (package diffusion) pins the paper's own controller: exponent
+// r = 0.9, safety θ = 0.9, no clamps and no minimum step.
 type GGF struct {
 	// NoExtrapolation keeps the low-order proposal x' on acceptance
 	// instead of x'' (an ablation in the paper's appendix). The kept state is
@@ -67,7 +70,7 @@ func (m GGF) Properties() sdeint.Properties {
 			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0},                 // non-commutative
 		),
-		Control: controlPaper,
+		Control: controlGGFSDE,
 	}
 	multiplicative := func(c int) bool {
 		return sdeint.NoiseClass(c) != sdeint.ClassNone && sdeint.NoiseClass(c) != sdeint.ClassAdditive

@@ -41,8 +41,10 @@ func init() {
 // exact solution on the same path; 0.0041 at 1e-3), and fixed steps are
 // more accurate at equal work (docs/brownian.md).
 //
-// The default controller is the mainstream one: δ_i = ε_abs + ε_rel·max(|x_i|,
-// |x_new,i|), exponent 1/(q+1), clamps [0.2, 10].
+// The default controller is the mainstream one for SDEs: δ_i = ε_abs +
+// ε_rel·max(|x_i|, |x_new,i|), a low-gain PI controller (P = 0.1, I = 0.2)
+// and clamps [0.2, 1.125], measured in docs/convergence.md ("Controller
+// defaults").
 type Roberts struct{}
 
 // Properties describes the pair.

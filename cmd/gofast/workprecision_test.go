@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestWorkPrecisionAllMethods: with -methods all (the default) the study
+// runs every registered method Solve accepts on the problem — adaptive rows
+// per tolerance, fixed rows per step count, each adaptive row compared with
+// its method's fixed-step frontier — and notes the refused ones; the JSON
+// carries the peers and the plot is a PNG.
+func TestWorkPrecisionAllMethods(t *testing.T) {
+	png := filepath.Join(t.TempDir(), "wp.png")
+	code, out, errs := runArgs(t, "workprecision", "-problem", "gbm", "-tols", "1e-2", "-steps", "16,64,256",
+		"-paths", "100", "-peer", "other:100:0.02", "-json", "-plot", png)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var wp struct {
+		Rows    []map[string]any `json:"rows"`
+		Skipped []string         `json:"skipped"`
+		Peers   []map[string]any `json:"peers"`
+	}
+	if err := json.Unmarshal([]byte(out), &wp); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	count := map[string]int{}
+	for _, r := range wp.Rows {
+		count[r["method"].(string)+" "+r["mode"].(string)]++
+		if r["mode"] == "adaptive" && r["method"] == "roberts" {
+			// Roberts at 1e-2 takes about 60–120 evaluations per path on
+			// gbm, inside the fixed rows' range 32…512.
+			if r["fixed_error"] == nil || r["efficiency"] == nil || r["as_efficient"] == nil {
+				t.Errorf("adaptive row without its fixed-step comparison: %v", r)
+			}
+		}
+	}
+	// gbm is Itô with scalar noise: roberts runs both ways, em fixed only;
+	// ggf (Stratonovich) and dp5 (no noise) are refused.
+	for _, k := range []string{"roberts adaptive", "roberts fixed", "em fixed"} {
+		if count[k] == 0 {
+			t.Errorf("no %s rows: %v", k, count)
+		}
+	}
+	if count["roberts fixed"] != 3 || count["roberts adaptive"] != 1 {
+		t.Errorf("rows %v, want 1 adaptive and 3 fixed for roberts", count)
+	}
+	notes := strings.Join(wp.Skipped, "\n")
+	for _, m := range []string{"ggf", "dp5", "em adaptive"} {
+		if !strings.Contains(notes, m) {
+			t.Errorf("skipped notes lack %s:\n%s", m, notes)
+		}
+	}
+	if count["ggf adaptive"]+count["ggf fixed"]+count["dp5 adaptive"]+count["dp5 fixed"] != 0 {
+		t.Errorf("refused methods have rows: %v", count)
+	}
+	if len(wp.Peers) != 1 || wp.Peers[0]["name"] != "other" {
+		t.Errorf("peers %v", wp.Peers)
+	}
+	if b, err := os.ReadFile(png); err != nil || string(b[1:4]) != "PNG" {
+		t.Errorf("no PNG: %v", err)
+	}
+}
+
+// TestWorkPrecisionExitCodes: the table names the skipped methods; a study
+// where everything is refused exits 2, one whose solve fails exits 1, and
+// malformed flags exit 2; the built-in torchsde peers appear for
+// gbm-torchsde and in the CSV.
+func TestWorkPrecisionExitCodes(t *testing.T) {
+	code, out, errs := runArgs(t, "workprecision", "-problem", "gbm-torchsde", "-methods", "roberts,ggf", "-tols", "1e-2", "-steps", "32,128", "-paths", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"torchsde srk", "torchsde milstein", "skipped: ggf", "fixed@NFE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^roberts +fixed +32 `).MatchString(out) {
+		t.Errorf("table lacks the row of roberts with 32 fixed steps:\n%s", out)
+	}
+	code, out, errs = runArgs(t, "workprecision", "-problem", "gbm-torchsde", "-methods", "roberts", "-tols", "", "-steps", "8", "-paths", "20", "-csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 4 || !strings.Contains(lines[1], ",roberts,fixed,fixed,,8,") || !strings.Contains(lines[3], ",peer,") {
+		t.Errorf("CSV: exit %d, %s\n%s", code, errs, out)
+	}
+	// ggf is Stratonovich, two-noise Itô with non-commutative noise.
+	if code, _, errs := runArgs(t, "workprecision", "-problem", "two-noise", "-methods", "ggf", "-steps", "8", "-paths", "20"); code != 2 || !strings.Contains(errs, "nothing ran") {
+		t.Errorf("everything refused: exit %d, %s", code, errs)
+	}
+	// Euler–Maruyama blows up on stiff-quadratic at 24 steps over [0, 3]
+	// (at 2 or 4 it happens to stay finite).
+	if code, _, errs := runArgs(t, "workprecision", "-problem", "stiff-quadratic", "-methods", "em", "-tols", "", "-steps", "24", "-paths", "200"); code != 1 || errs == "" {
+		t.Errorf("failed solve: exit %d, %s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"workprecision", "-tols", "", "-steps", ""},
+		{"workprecision", "-steps", "0"},
+		{"workprecision", "-steps", "x"},
+		{"workprecision", "-peer", "a:0:1"},
+		{"workprecision", "-peer", "a:1"},
+		{"workprecision", "-methods", "nope"},
+		{"workprecision", "-ref-steps", "-1"},
+		{"workprecision", "-h0", "-1"},
+		{"workprecision", "-max-factor", "0.5", "-steps", ""},
+	} {
+		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))
+		}
+	}
+}
