@@ -8,6 +8,7 @@ import (
 	"github.com/gofast-sde/gofast/internal/mcstat"
 	"github.com/gofast-sde/gofast/problems"
 	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -259,7 +260,11 @@ func TestZooALambaNoncommutative(t *testing.T) {
 
 func checkNoncommutativeMoments(t *testing.T, p *problems.Problem, m sdeint.Method) {
 	t.Helper()
-	wp, err := WorkPrecision(context.Background(), p, []sdeint.Method{m}, []float64{1e-1, 1e-3}, nil, Settings{Paths: 10000, Seed: 1})
+	// The former default controller (integral, clamps [0.2, 10]), whose
+	// loose-tolerance bias the power check needs: under the SDE defaults'
+	// 9/8 growth cap the variance error at 0.1 is only about 2.5 SE.
+	former := []Controller{{Name: "integral [0.2, 10]", Control: control.Settings{ICoeff: 1, MaxFactor: 10}}}
+	wp, err := WorkPrecision(context.Background(), p, []sdeint.Method{m}, []float64{1e-1, 1e-3}, former, Settings{Paths: 10000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

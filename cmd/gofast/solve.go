@@ -196,7 +196,7 @@ func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
 	fs.SetOutput(out)
 	fs.StringVar(&f.problem, "problem", "gbm", "problem: "+strings.Join(problems.Names(), ", "))
 	fs.StringVar(&f.method, "method", "", "method: "+strings.Join(methods.Names(), ", ")+
-		"\n(default: ggf where it applies — Stratonovich problems, additive noise, ODEs — else roberts)")
+		"\n(default: methods.Default, the best applicable by measurement: sosra for additive noise, sriw1 for\nItô scalar/diagonal noise, lambaem for other Itô noise, ggf for Stratonovich, dp5 for ODEs)")
 	fs.Float64Var(&f.rtol, "rtol", 1e-2, "relative tolerance of adaptive steps, > 0")
 	fs.Float64Var(&f.atol, "atol", 1e-2, "absolute tolerance of adaptive steps, > 0")
 	fs.Float64Var(&f.h0, "h0", 0, "initial step size of adaptive steps (0: the solver's default, 0.01)")

@@ -62,7 +62,7 @@ func TestSolveDefaultSummary(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("gofast solve: exit %d, stderr:\n%s", code, errs)
 	}
-	for _, want := range []string{"gbm", "geometric Brownian motion", "roberts", "bridge", "1000", "success", "NFE", "strong error", "W(T)", "exact"} {
+	for _, want := range []string{"gbm", "geometric Brownian motion", "sriw1", "bridge", "1000", "success", "NFE", "strong error", "W(T)", "exact"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary does not mention %q:\n%s", want, out)
 		}
@@ -70,13 +70,13 @@ func TestSolveDefaultSummary(t *testing.T) {
 }
 
 func TestSolveJSON(t *testing.T) {
-	m := solveJSON(t) // the defaults: GBM, Roberts, bridge, 1000 paths
+	m := solveJSON(t) // the defaults: GBM, SRIW1 (methods.Default), bridge, 1000 paths
 	for _, k := range requiredKeys {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON lacks key %q", k)
 		}
 	}
-	if m["problem"] != "gbm" || m["method"] != "roberts" || m["brownian"] != "bridge" || m["status"] != "success" || m["override"] != "" {
+	if m["problem"] != "gbm" || m["method"] != "sriw1" || m["brownian"] != "bridge" || m["status"] != "success" || m["override"] != "" {
 		t.Errorf("unexpected defaults: problem %v, method %v, brownian %v, status %v, override %q",
 			m["problem"], m["method"], m["brownian"], m["status"], m["override"])
 	}
@@ -111,8 +111,8 @@ func TestSolveStrongErrorNullWithoutSolution(t *testing.T) {
 	if v, ok := ou["strong_error_se"]; !ok || v != nil {
 		t.Errorf("ou: strong_error_se = %v, want null", v)
 	}
-	if ou["method"] != "ggf" {
-		t.Errorf("ou (additive noise): default method %v, want ggf", ou["method"])
+	if ou["method"] != "sosra" {
+		t.Errorf("ou (additive noise): default method %v, want sosra", ou["method"])
 	}
 	number(t, ou, "x_mean_exact") // OU knows its mean
 	gbm := solveJSON(t, "-problem", "gbm", "-paths", "200")
@@ -180,7 +180,7 @@ func TestSolveUnknownNames(t *testing.T) {
 
 func TestSolveUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"-no-extrapolation"}, // default method for GBM is roberts
+		{"-no-extrapolation"}, // default method for GBM is sriw1
 		{"-no-extrapolation", "-method", "roberts", "-problem", "ou"},
 		{"-paths", "0"},
 		{"-rtol", "-1"},
@@ -196,7 +196,7 @@ func TestSolveUsageErrors(t *testing.T) {
 			t.Errorf("solve %s: exit %d, stdout %q, stderr %q; want 2 and a message", strings.Join(args, " "), code, out, errs)
 		}
 	}
-	m := solveJSON(t, "-problem", "ou", "-no-extrapolation", "-paths", "200")
+	m := solveJSON(t, "-problem", "ou", "-method", "ggf", "-no-extrapolation", "-paths", "200")
 	if m["method"] != "ggf" || m["no_extrapolation"] != true {
 		t.Errorf("-problem ou -no-extrapolation: method %v, no_extrapolation %v", m["method"], m["no_extrapolation"])
 	}

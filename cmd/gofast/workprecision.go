@@ -82,7 +82,7 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	methodsFlag := fs.String("methods", "all", "comma-separated methods, or all (every registered method; those Solve refuses for the problem are skipped with a note)")
 	tolsFlag := fs.String("tols", "1e-1,1e-2,1e-3,1e-4", "comma-separated tolerances of the adaptive solves (ε_rel = ε_abs); empty: none")
 	stepsFlag := fs.String("steps", "4,8,16,32,64,128,256,512,1024,2048,4096", "comma-separated fixed step counts; empty: none")
-	ctlFlag := fs.String("controllers", "i", "comma-separated step-size controllers: i (the method's default), pi (P 0.1, I 0.3), pid:P/I/D")
+	ctlFlag := fs.String("controllers", "default", "comma-separated step-size controllers: default (the method's), i (integral), pi (P 0.1, I 0.3), pid:P/I/D")
 	source := fs.String("brownian", "bridge", "Brownian source of the adaptive solves: bridge, tree or redraw (an ablation: biased)")
 	peers := fs.String("peer", "default", "reference points drawn beside the curves: default (built in for gbm-torchsde: torchsde 0.2.6), none, or name:nfe:error,…")
 	h0 := fs.Float64("h0", 0, "initial step of the adaptive solves (0: the default 0.01)")

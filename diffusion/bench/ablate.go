@@ -16,6 +16,7 @@ import (
 	"github.com/gofast-sde/gofast/diffusion"
 	"github.com/gofast-sde/gofast/internal/nanjson"
 	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
@@ -238,6 +239,18 @@ func sampleVariant(ctx context.Context, sde diffusion.SDE, exact *diffusion.Exac
 	}
 	ctl := v.Control
 	ctl.RTol, ctl.ATol, ctl.H0 = rtol, atol, h0
+	// The defaults are the paper's controller, as diffusion.Sample pins
+	// them (ggf's own defaults on ordinary SDEs differ): its rule,
+	// r = 0.9 and no clamps, where the variant leaves them unset.
+	if ctl.Rule == control.RuleDefault {
+		ctl.Rule = control.RulePaper
+	}
+	if ctl.Exponent == 0 && ctl.PCoeff == 0 && ctl.ICoeff == 0 && ctl.DCoeff == 0 {
+		ctl.Exponent = 0.9
+	}
+	if ctl.MinFactor == 0 && ctl.MaxFactor == 0 {
+		ctl.Unclamped = true
+	}
 	n := max(s.N, 1)
 	sol, err := sdeint.Solve(ctx, diffusion.Reverse(sde, exact, d), v.Method,
 		&sdeint.Settings{Paths: n, Seed: s.Seed, Workers: s.Workers, Brownian: v.Brownian, Control: ctl})

@@ -21,7 +21,7 @@ import (
 // row has its paired SE against EM-1000, a verdict and an NFE ratio; the
 // settings change the run; JSON, markdown and plot are written.
 func TestAblate(t *testing.T) {
-	axes, err := convergence.ParseAxes("norm=l2scaled,linf;extrap=on,off;brownian=bridge,redraw;controller=i,pi")
+	axes, err := convergence.ParseAxes("norm=l2scaled,linf;extrap=on,off;brownian=bridge,redraw;controller=default,pi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,9 +32,9 @@ func TestAblate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"EM 1000", "EM 100", "adaptive 0.05 norm=l2scaled extrap=on brownian=bridge controller=i",
-		"adaptive 0.05 norm=linf extrap=on brownian=bridge controller=i", "adaptive 0.05 norm=l2scaled extrap=off brownian=bridge controller=i",
-		"adaptive 0.05 norm=l2scaled extrap=on brownian=redraw controller=i", "adaptive 0.05 norm=l2scaled extrap=on brownian=bridge controller=pi", "exact"}
+	want := []string{"EM 1000", "EM 100", "adaptive 0.05 norm=l2scaled extrap=on brownian=bridge controller=default",
+		"adaptive 0.05 norm=linf extrap=on brownian=bridge controller=default", "adaptive 0.05 norm=l2scaled extrap=off brownian=bridge controller=default",
+		"adaptive 0.05 norm=l2scaled extrap=on brownian=redraw controller=default", "adaptive 0.05 norm=l2scaled extrap=on brownian=bridge controller=pi", "exact"}
 	if len(rows) != len(want) || lines < len(rows) {
 		t.Fatalf("%d rows, %d progress lines", len(rows), lines)
 	}
@@ -89,7 +89,7 @@ func TestAblate(t *testing.T) {
 			t.Errorf("JSON has no %q: %s", k, b)
 		}
 	}
-	if m["values"].(map[string]any)["norm"] != "linf" || m["variant"] != "norm=linf extrap=on brownian=bridge controller=i" {
+	if m["values"].(map[string]any)["norm"] != "linf" || m["variant"] != "norm=linf extrap=on brownian=bridge controller=default" {
 		t.Errorf("JSON: %s", b)
 	}
 	var md bytes.Buffer
@@ -124,7 +124,7 @@ func mustExact(t *testing.T, k diffusion.Kind) *diffusion.Exact {
 
 // TestAblateRefusals: invalid settings fail before any run.
 func TestAblateRefusals(t *testing.T) {
-	for _, s := range []string{"exponent=0.5;controller=i,pi", "rule=mainstream;safety=0.8;clamps=0.5/1.5;exponent=0.9;controller=pid:0/1/0"} {
+	for _, s := range []string{"exponent=0.5;controller=default,pi", "rule=mainstream;safety=0.8;clamps=0.5/1.5;exponent=0.9;controller=pid:0/1/0"} {
 		axes, err := convergence.ParseAxes(s)
 		if err != nil {
 			t.Fatal(err)

@@ -441,8 +441,9 @@ func TestStrings(t *testing.T) {
 func TestParseController(t *testing.T) {
 	for in, want := range map[string]Settings{
 		"":                {},
-		"i":               {},
-		"Integral":        {},
+		"default":         {},
+		"i":               {ICoeff: 1},
+		"Integral":        {ICoeff: 1},
 		"pi":              {PCoeff: 0.1, ICoeff: 0.3},
 		"pid:0.2/0.4/0.1": {PCoeff: 0.2, ICoeff: 0.4, DCoeff: 0.1},
 	} {
@@ -451,7 +452,7 @@ func TestParseController(t *testing.T) {
 			t.Errorf("ParseController(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"p", "pid", "pid:1/2", "pid:a/0/0", "pid:0/0/0", "pid:NaN/1/0", "pi:1", "i:2"} {
+	for _, in := range []string{"p", "pid", "pid:1/2", "pid:a/0/0", "pid:0/0/0", "pid:NaN/1/0", "pi:1", "i:2", "default:1"} {
 		if _, err := ParseController(in); err == nil {
 			t.Errorf("ParseController(%q) accepted", in)
 		}

@@ -8,16 +8,22 @@ import (
 )
 
 // ParseController reads a step-size controller by name, as the command line
-// spells it: "i" (or "" or "integral": the method's integral controller),
-// "pi" (P = 0.1, I = 0.3, the PI coefficients Diffrax suggests for SDEs), or
-// "pid:P/I/D" with explicit coefficients in the parametrisation of
-// Settings.PCoeff. Only the controller fields of the result are set.
+// spells it: "default" (or "": the method's own default), "i" (or
+// "integral": integral control, P = 0, I = 1, D = 0, whose exponent is
+// 1/(q+1) for an estimate growing as h^(q+1)), "pi" (P = 0.1, I = 0.3, the
+// PI coefficients Diffrax suggests for SDEs), or "pid:P/I/D" with explicit
+// coefficients in the parametrisation of Settings.PCoeff. Only the
+// controller fields of the result are set.
 func ParseController(s string) (Settings, error) {
 	name, args, _ := strings.Cut(strings.ToLower(strings.TrimSpace(s)), ":")
 	switch name {
-	case "", "i", "integral":
+	case "", "default":
 		if args == "" {
 			return Settings{}, nil
+		}
+	case "i", "integral":
+		if args == "" {
+			return Settings{ICoeff: 1}, nil
 		}
 	case "pi":
 		if args == "" {
@@ -41,5 +47,5 @@ func ParseController(s string) (Settings, error) {
 		}
 		return Settings{PCoeff: c[0], ICoeff: c[1], DCoeff: c[2]}, nil
 	}
-	return Settings{}, fmt.Errorf("control: unknown controller %q (want i, pi or pid:P/I/D)", s)
+	return Settings{}, fmt.Errorf("control: unknown controller %q (want default, i, pi or pid:P/I/D)", s)
 }

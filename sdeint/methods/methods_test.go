@@ -106,13 +106,17 @@ func TestByName(t *testing.T) {
 	if _, err := methods.ByName("rk4"); err == nil {
 		t.Error("ByName(rk4) did not fail")
 	}
-	if got := methods.Default(&problems.GBM().SDE).Properties().Name; got != "roberts" {
-		t.Errorf("default for Itô GBM = %s, want roberts", got)
-	}
-	for _, p := range []*problems.Problem{problems.GBMStrat(), problems.OU()} {
-		if got := methods.Default(&p.SDE).Properties().Name; got != "ggf" {
-			t.Errorf("default for %s = %s, want ggf", p.Name, got)
+	for p, want := range map[*problems.Problem]string{
+		problems.GBM(): "sriw1", problems.Cubic(): "sriw1", problems.OU(): "sosra", problems.Additive4(): "sosra",
+		problems.GBMStrat(): "ggf", problems.TwoNoise(): "lambaem", problems.Linear10(): "lambaem",
+	} {
+		if got := methods.Default(&p.SDE).Properties().Name; got != want {
+			t.Errorf("default for %s = %s, want %s", p.Name, got, want)
 		}
+	}
+	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1}, Drift: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = x[0] })}
+	if got := methods.Default(&ode).Properties().Name; got != "dp5" {
+		t.Errorf("default for an ODE = %s, want dp5", got)
 	}
 }
 
