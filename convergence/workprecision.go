@@ -150,7 +150,9 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 //
 // A solve Solve refuses (a method/problem pair, or adaptive steps on a
 // noise class the method cannot adapt on) fails the study unless
-// s.SkipRefused, which notes it in WPResult.Skipped and goes on.
+// s.SkipRefused, which notes it in WPResult.Skipped and goes on. A study
+// stopped by an error (a cancelled context, a failed solve) returns the
+// rows it finished with the error.
 func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
 	ref, err := wpReference(p, s)
 	if err != nil {
@@ -212,7 +214,8 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 					if skip(out, s, err, name, "adaptive") {
 						break
 					}
-					return nil, err
+					out.compare()
+					return out, err // the finished rows, with why it stopped
 				}
 				row.Mode, row.Controller, row.Tol = ModeAdaptive, ctl.Name, tol
 				out.Rows = append(out.Rows, row)
@@ -231,7 +234,8 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 				if skip(out, s, err, name, "fixed") {
 					break
 				}
-				return nil, err
+				out.compare()
+				return out, err
 			}
 			row.Mode, row.Controller, row.Tol, row.Steps = ModeFixed, ModeFixed, math.NaN(), n
 			out.Rows = append(out.Rows, row)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -94,7 +95,22 @@ Flags:`)
 	if *paths < 0 || *workers < 0 {
 		return usage("negative -paths or -workers")
 	}
+	if len(dts) < 2 {
+		return usage("-dts: need at least two step sizes for an order")
+	}
 	span := math.Abs(p.SDE.T1 - p.SDE.T0)
+	for _, dt := range dts {
+		// The finest solve takes up to 16 times more steps (the same-path
+		// reference): keep it within the solver's default budget.
+		if span/dt > 1e6/16 {
+			return usage("step %g: %.3g steps over the span %g, too fine for a study (at most %g)", dt, span/dt, span, 1e6/16)
+		}
+	}
+	if *plotPath != "" {
+		if err := checkWritableDir(filepath.Dir(*plotPath)); err != nil {
+			return usage("-plot: %v", err)
+		}
+	}
 	for _, dt := range dts {
 		if n := span / dt; math.Abs(n-math.Round(n)) > 1e-9*n || dt > span {
 			return usage("step %g does not divide the span %g of %s", dt, span, p.Name)
@@ -122,10 +138,13 @@ Flags:`)
 	} else {
 		r, err = convergence.Weak(ctx, p, m, dts, s)
 	}
-	if _, failed := errors.AsType[*sdeint.SolveError](err); failed {
+	if _, failed := errors.AsType[*sdeint.SolveError](err); failed && ctx.Err() == nil {
 		err = fmt.Errorf("%w\n(fixed steps of the largest dt may be unstable for %s: try smaller -dts)", err, p.Name)
+	} else if ctx.Err() != nil {
+		err = fmt.Errorf("cancelled: %w", ctx.Err())
 	}
-	if code, done := finishStudy("convergence", err, *plotPath, func() error { return convergence.WritePlot(*plotPath, r) }, *asJSON, *asCSV, r, stdout, stderr); done {
+	code, done := finishStudy("convergence", err, *plotPath, func() error { return convergence.WritePlot(*plotPath, r) }, *asJSON, *asCSV, r, stdout, stderr)
+	if done {
 		return code
 	}
 	fmt.Fprintf(stdout, "%s convergence of %s on %s (%s), %d paths, seed %d\n", r.Kind, r.Method, r.Problem, r.Reference, r.Paths, r.Seed)
@@ -136,7 +155,7 @@ Flags:`)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "order %.3f ± %.3f\n", r.Order, r.OrderSE)
-	return 0
+	return code
 }
 
 // finishStudy handles what convergence and workprecision share after the
@@ -151,9 +170,10 @@ func finishStudy(cmd string, err error, plotPath string, plot func() error, asJS
 		return 1, true
 	}
 	if plotPath != "" {
+		// A failed plot still leaves the table to print: code 1, not done.
 		if err := plot(); err != nil {
-			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
-			return 1, true
+			fmt.Fprintf(stderr, "gofast %s: plot: %v\n", cmd, err)
+			code = 1
 		}
 	}
 	if asJSON {
@@ -163,16 +183,16 @@ func finishStudy(cmd string, err error, plotPath string, plot func() error, asJS
 			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
 			return 1, true
 		}
-		return 0, true
+		return code, true
 	}
 	if asCSV {
 		if err := v.WriteCSV(stdout); err != nil {
 			fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
 			return 1, true
 		}
-		return 0, true
+		return code, true
 	}
-	return 0, false
+	return code, false
 }
 
 // wpSource returns the Brownian source a work–precision study names.

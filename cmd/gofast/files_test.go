@@ -143,3 +143,27 @@ func TestSolveMemoryLimit(t *testing.T) {
 		t.Errorf("-max-mem -1: exit %d, want 2", code)
 	}
 }
+
+// TestWorkPrecisionInterruptedKeepsRows: a work–precision study cancelled
+// after some solves prints the rows it finished, says it was cancelled, and
+// exits 1; convergence says "cancelled", not "try smaller -dts".
+func TestWorkPrecisionInterruptedKeepsRows(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &cancelAfter{after: "roberts: 16 fixed steps", cancel: cancel}
+	var stdout bytes.Buffer
+	code := runWorkPrecision(ctx, []string{"-problem", "gbm", "-methods", "roberts", "-tols", "1e-1,1e-2", "-steps", "8,16,32", "-paths", "100"}, &stdout, stderr)
+	if code != 1 || !strings.Contains(stderr.buf.String(), "cancelled after") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.buf.String())
+	}
+	if !strings.Contains(stdout.String(), "roberts") || !strings.Contains(stdout.String(), "0.01") {
+		t.Errorf("finished rows not printed:\n%s", stdout.String())
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	var out2, err2 bytes.Buffer
+	code = runConvergence(ctx2, []string{"-paths", "50"}, &out2, &err2)
+	if code != 1 || !strings.Contains(err2.String(), "cancelled") || strings.Contains(err2.String(), "smaller -dts") {
+		t.Errorf("convergence cancelled: exit %d, stderr %q", code, err2.String())
+	}
+}

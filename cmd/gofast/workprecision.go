@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -168,6 +169,11 @@ Flags:`)
 			return usage("%v", err)
 		}
 		c.H0, c.MinFactor, c.MaxFactor = *h0, *minFactor, *maxFactor
+		// Refuse a controller that cannot work before any solve (e.g.
+		// pid:-1/0/0, β1 < 0), with a generic method's defaults.
+		if _, err := control.NewAdaptive(c, control.Defaults{Rule: control.RuleMainstream, Exponent: 1, Order: 1}); err != nil {
+			return usage("-controllers %s: %v", name, err)
+		}
 		ctls = append(ctls, convergence.Controller{Name: name, Control: c})
 	}
 	if !(*h0 >= 0) || !(*minFactor >= 0) || !(*maxFactor >= 0) || math.IsInf(*h0+*minFactor+*maxFactor, 0) {
@@ -187,6 +193,11 @@ Flags:`)
 	if err != nil {
 		return usage("-peer: %v", err)
 	}
+	if *plotPath != "" {
+		if err := checkWritableDir(filepath.Dir(*plotPath)); err != nil {
+			return usage("-plot: %v", err)
+		}
+	}
 	wp, err := convergence.WorkPrecision(ctx, p, ms, tols, ctls, convergence.Settings{Paths: *paths, Seed: *seed, Workers: *workers,
 		Brownian: src, Steps: steps, RefSteps: *refSteps, SkipRefused: true, Peers: peerPts,
 		Progress: func(msg string) { fmt.Fprintln(stderr, msg) }})
@@ -194,11 +205,19 @@ Flags:`)
 		fmt.Fprintf(stderr, "gofast workprecision: nothing ran on %s:\n  %s\n", p.Name, strings.Join(wp.Skipped, "\n  "))
 		return 2
 	}
-	if code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, *asCSV, wp, stdout, stderr); done {
+	if err != nil && wp != nil && len(wp.Rows) > 0 && !*asJSON && !*asCSV {
+		// Stopped (interrupted, or a solve failed): keep the finished rows.
+		printWP(stdout, wp)
+		if ctx.Err() != nil {
+			err = fmt.Errorf("cancelled after %d rows: %w", len(wp.Rows), ctx.Err())
+		}
+	}
+	code, done := finishStudy("workprecision", err, *plotPath, func() error { return convergence.WriteWPPlot(*plotPath, wp) }, *asJSON, *asCSV, wp, stdout, stderr)
+	if done {
 		return code
 	}
 	printWP(stdout, wp)
-	return 0
+	return code
 }
 
 // printWP prints a work–precision study as a table.
