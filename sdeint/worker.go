@@ -24,6 +24,10 @@ type slot struct {
 	aux   brownian.Stream
 	stats PathStats
 	fail  failure // what went wrong in the current attempt
+	// lastFail is the path's most recent non-finite attempt, kept across
+	// accepted steps: a step that collapses just short of it collapsed
+	// against it, even if the last attempt was a tiny accepted step.
+	lastFail failure
 }
 
 // failure records the first NaN/Inf seen for a row in one attempt.
@@ -131,7 +135,7 @@ func (w *worker) load(lo, hi int) {
 		key := brownian.Key{Seed: sv.set.Seed, Path: uint64(g)}
 		sl.path, sl.t, sl.save = i, sv.p.T0, 0
 		sl.stats = PathStats{}
-		sl.fail = failure{}
+		sl.fail, sl.lastFail = failure{}, failure{}
 		sl.src.Reset(key)
 		if sv.props.Signs || sv.props.Normals {
 			sl.aux.Reset(key, brownian.Aux)
@@ -327,6 +331,7 @@ func (w *worker) settle(shared bool) {
 		}
 		accept := d == control.Accept
 		if sl.fail.where != "" {
+			sl.lastFail = sl.fail
 			sl.stats.NonFinite++
 		}
 		if sv.set.Trace {
@@ -410,7 +415,13 @@ func (w *worker) checkNext(r int) {
 	}
 	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, w.nextStop(sl))
 	if !ok || !((tEnd-sl.t)*sv.dir > 0) {
-		if f := sl.fail; f.where != "" {
+		f := sl.fail
+		if lf := sl.lastFail; f.where == "" && lf.where != "" && (lf.t-sl.t)*sv.dir <= 1e-6*sv.span {
+			// The last attempts crept up to a non-finite point within a
+			// millionth of the span: that is what the step collapsed on.
+			f = lf
+		}
+		if f.where != "" {
 			// The step collapsed while shrinking away from NaN or Inf.
 			w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: f.where, TEval: f.t, Component: f.component, H: hTry})
 			return

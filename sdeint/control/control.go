@@ -111,7 +111,7 @@ type Settings struct {
 	// Diffrax suggests P = 0.1, I = 0.3 for SDEs.
 	PCoeff, ICoeff, DCoeff float64
 	// MinFactor and MaxFactor clamp the step-size factor. Zero means the
-	// method's default ([0.2, 10], or none for the paper's pair); setting
+	// method's default ([0.2, 1.125] for the SDE methods, [0.2, 10] for ODE pairs, none for the paper's pair in diffusion sampling); setting
 	// either turns clamping on, the other taking its usual default.
 	// Clamping applies to an error of 0 too: unclamped, such a step is
 	// followed by one to the next stop (the infinite factor), clamped it
