@@ -110,6 +110,9 @@ func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMemory(n, mix.Dim); err != nil {
+		return nil, err
+	}
 	sde := diffusion.NewSDE(cfg.Kind)
 	exact, err := diffusion.NewExact(sde, mix)
 	if err != nil {

@@ -5,6 +5,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -68,6 +69,23 @@ const (
 	seedFresh = 0x5eed0002
 	seedFloor = 0x5eed0003
 )
+
+// maxBenchMemory bounds the memory of one benchmark run: the evaluator's
+// exact samples and a sampler's result.
+const maxBenchMemory = 4 << 30
+
+// checkMemory refuses a benchmark of n samples of dimension d whose
+// reference sample (10·n rows, projected) and sampler results would take
+// more than maxBenchMemory, instead of dying out of memory.
+func checkMemory(n, d int) error {
+	p := float64(min(d, projDim))
+	ref := float64(max(10*n, 20000))
+	need := (ref+2*float64(n))*(p+1)*8 + 2*float64(n)*float64(d)*8
+	if need > maxBenchMemory {
+		return fmt.Errorf("bench: n = %d samples of dimension %d need about %.3g GiB (a reference sample of %.3g rows and the sampler's results), above %d GiB: use a smaller n", n, d, need/(1<<30), ref, maxBenchMemory>>30)
+	}
+	return nil
+}
 
 // NewEvaluator prepares the reference: a projection, slicing directions, the
 // exact projected moments of p_ε, a reference exact sample of 10·N (at

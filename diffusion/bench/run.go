@@ -183,6 +183,9 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			return nil, fmt.Errorf("bench: ε_rel = %v, want a finite value > 0", e)
 		}
 	}
+	if err := checkMemory(n, mix.Dim); err != nil {
+		return nil, err
+	}
 	sde := diffusion.NewSDE(cfg.Kind)
 	exact, err := diffusion.NewExact(sde, mix)
 	if err != nil {

@@ -325,3 +325,13 @@ func TestRowJSONNaN(t *testing.T) {
 		t.Errorf("round trip: %+v", back)
 	}
 }
+
+// TestRunMemoryRefused: a benchmark too large for memory is refused at once
+// with the estimate, not started (it used to die out of memory building
+// its reference sample).
+func TestRunMemoryRefused(t *testing.T) {
+	_, err := Run(context.Background(), Config{Data: "gmm2d", Kind: diffusion.VP, N: 1_000_000_000})
+	if err == nil || !strings.Contains(err.Error(), "GiB") {
+		t.Fatalf("error %v, want a memory refusal", err)
+	}
+}
