@@ -84,33 +84,12 @@ func (r AblateRow) MarshalJSON() ([]byte, error) {
 // its error. The baseline setting with no axes is the adaptive sampler of
 // Run, sample for sample.
 func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
-	mix, err := diffusion.DataByName(cfg.Data)
+	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
 	if err != nil {
 		return nil, err
-	}
-	switch cfg.Kind {
-	case diffusion.VP, diffusion.VE, diffusion.SubVP:
-	default:
-		return nil, fmt.Errorf("bench: unknown SDE kind %v", cfg.Kind)
-	}
-	if cfg.N < 0 || cfg.Workers < 0 {
-		return nil, errors.New("bench: negative N or Workers")
-	}
-	n := cmpOr(cfg.N, 1000)
-	eps := cfg.EpsRels
-	if eps == nil {
-		eps = EpsRels
-	}
-	for _, e := range eps {
-		if !(e > 0) || math.IsInf(e, 0) {
-			return nil, fmt.Errorf("bench: ε_rel = %v, want a finite value > 0", e)
-		}
 	}
 	choices, err := convergence.Expand(cfg.Axes, cfg.Mode)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkMemory(n, mix.Dim); err != nil {
 		return nil, err
 	}
 	sde := diffusion.NewSDE(cfg.Kind)

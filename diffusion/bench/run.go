@@ -158,32 +158,8 @@ type job struct {
 // with NaN metrics, and Run goes on; a cancelled ctx stops Run, which
 // returns the rows finished so far with the context's error.
 func Run(ctx context.Context, cfg Config) ([]Row, error) {
-	mix, err := diffusion.DataByName(cfg.Data)
+	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
 	if err != nil {
-		return nil, err
-	}
-	switch cfg.Kind {
-	case diffusion.VP, diffusion.VE, diffusion.SubVP:
-	default:
-		return nil, fmt.Errorf("bench: unknown SDE kind %v", cfg.Kind)
-	}
-	if cfg.N < 0 || cfg.Workers < 0 {
-		return nil, errors.New("bench: negative N or Workers")
-	}
-	n := cfg.N
-	if n == 0 {
-		n = 1000
-	}
-	eps := cfg.EpsRels
-	if eps == nil {
-		eps = EpsRels
-	}
-	for _, e := range eps {
-		if !(e > 0) || math.IsInf(e, 0) {
-			return nil, fmt.Errorf("bench: ε_rel = %v, want a finite value > 0", e)
-		}
-	}
-	if err := checkMemory(n, mix.Dim); err != nil {
 		return nil, err
 	}
 	sde := diffusion.NewSDE(cfg.Kind)
@@ -696,4 +672,37 @@ func cmpOr[T comparable](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// resolve checks the settings Run and Ablate share and returns the data
+// set, the sample size (default 1000) and the tolerances (default
+// EpsRels).
+func resolve(data string, kind diffusion.Kind, n, workers int, eps []float64) (*diffusion.Mixture, int, []float64, error) {
+	mix, err := diffusion.DataByName(data)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	switch kind {
+	case diffusion.VP, diffusion.VE, diffusion.SubVP:
+	default:
+		return nil, 0, nil, fmt.Errorf("bench: unknown SDE kind %v", kind)
+	}
+	if n < 0 || workers < 0 {
+		return nil, 0, nil, errors.New("bench: negative N or Workers")
+	}
+	if n == 0 {
+		n = 1000
+	}
+	if eps == nil {
+		eps = EpsRels
+	}
+	for _, e := range eps {
+		if !(e > 0) || math.IsInf(e, 0) {
+			return nil, 0, nil, fmt.Errorf("bench: ε_rel = %v, want a finite value > 0", e)
+		}
+	}
+	if err := checkMemory(n, mix.Dim); err != nil {
+		return nil, 0, nil, err
+	}
+	return mix, n, eps, nil
 }
