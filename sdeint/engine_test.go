@@ -379,6 +379,10 @@ func TestRoundAllocatesNothing(t *testing.T) {
 		{methods.GGF{}, 100, 3, 200, 300},
 		{methods.Roberts{}, 100, 3, 200, 300},
 		{methods.GGF{}, 10000, 1, 200, 300},
+		// The Lévy-area methods: areas served by the bridge with Lévy.
+		{methods.SRIW1{}, 100, 3, 200, 300},
+		{methods.SOSRA{}, 100, 3, 200, 300},
+		{methods.LambaEM{}, 100, 3, 200, 300},
 	} {
 		r := engRunner(t, c.m, c.paths, c.n, false)
 		for range c.warmup {
