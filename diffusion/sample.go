@@ -72,6 +72,10 @@ type Settings struct {
 	// Workers is the number of goroutines (default GOMAXPROCS); the samples
 	// do not depend on it.
 	Workers int
+	// MaxMemory bounds the solver's memory in bytes (sdeint.Settings.
+	// MaxMemory; default 4 GiB): a larger sample is refused before any
+	// work.
+	MaxMemory int64
 
 	// Adaptive: tolerances (in model units) and initial step. Zero means
 	// the paper's: RTol 0.01, ATol 0.0078 for VP and sub-VP (data mapped to
@@ -190,7 +194,7 @@ func (r *Result) finish(sde SDE, start time.Time) {
 
 // plan builds the problem, method and solver settings of a sampler.
 func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.Method, *sdeint.Settings, error) {
-	set := &sdeint.Settings{Paths: n, Seed: s.Seed, PathOffset: s.Offset, Workers: s.Workers, Progress: s.Progress, Brownian: s.Brownian}
+	set := &sdeint.Settings{Paths: n, Seed: s.Seed, PathOffset: s.Offset, Workers: s.Workers, Progress: s.Progress, Brownian: s.Brownian, MaxMemory: s.MaxMemory}
 	steps := s.Steps
 	if steps == 0 {
 		steps = 1000

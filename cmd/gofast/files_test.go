@@ -142,6 +142,10 @@ func TestSolveMemoryLimit(t *testing.T) {
 	if code != 2 {
 		t.Errorf("-max-mem -1: exit %d, want 2", code)
 	}
+	code, _, errs = runArgs(t, "sample", "-n", "1000000000", "-out", t.TempDir())
+	if code != 1 || !strings.Contains(errs, "MaxMemory") || !strings.Contains(errs, "-max-mem") {
+		t.Errorf("sample -n 1e9: exit %d, stderr %q; want 1 with the limit and -max-mem named", code, errs)
+	}
 }
 
 // TestWorkPrecisionInterruptedKeepsRows: a work–precision study cancelled

@@ -56,6 +56,7 @@ type sampleFlags struct {
 	sde, data, sampler, brownian, norm, out string
 	rtol, atol, h0, snr, theta, r           float64
 	steps, n, workers                       int
+	maxMemGiB                               float64
 	seed                                    uint64
 	denoise, csv, json, progress            bool
 	noExtrapolation, noPrev, lamba          bool
@@ -79,6 +80,7 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.n, "n", 10000, "number of samples")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same samples, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
+	fs.Float64Var(&f.maxMemGiB, "max-mem", 0, "memory the solve may take, in GiB; a larger sample is refused (0: the default, 4 GiB)")
 	fs.BoolVar(&f.denoise, "denoise", false, "apply Tweedie's denoising x + std(ε)²·s(x, ε) at the end (one more evaluation)")
 	fs.StringVar(&f.brownian, "brownian", "bridge", "adaptive only: Brownian source: bridge (exact under rejection),"+
 		"\nredraw (the paper's code: biased), tree (virtual Brownian tree)")
@@ -191,6 +193,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageErr("-n = %d, want ≥ 1", f.n)
 	case f.workers < 0:
 		return usageErr("-workers = %d, want ≥ 0 (0: GOMAXPROCS)", f.workers)
+	case !(f.maxMemGiB >= 0) || f.maxMemGiB > 1<<30:
+		return usageErr("-max-mem = %v, want a finite value ≥ 0 in GiB (0: the default)", f.maxMemGiB)
 	}
 	for _, name := range slices.Sorted(maps.Keys(sampleOnly)) {
 		if f.set[name] && !slices.Contains(sampleOnly[name], sampler) {
@@ -209,7 +213,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	set := diffusion.Settings{
-		Sampler: sampler, N: f.n, Seed: f.seed, Workers: f.workers, Denoise: f.denoise,
+		Sampler: sampler, N: f.n, Seed: f.seed, Workers: f.workers, Denoise: f.denoise, MaxMemory: int64(f.maxMemGiB * (1 << 30)),
 		H0: f.h0, SNR: f.snr,
 	}
 	switch sampler {
@@ -247,6 +251,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if res == nil || ctx.Err() != nil {
 		// Nothing to show, or interrupted: skip the evaluation.
 		fmt.Fprintf(stderr, "gofast sample: %v\n", cmpErr(sampleErr, ctx.Err()))
+		if sampleErr != nil && strings.Contains(sampleErr.Error(), "Settings.MaxMemory") {
+			fmt.Fprintln(stderr, "gofast sample: -max-mem GiB raises the limit")
+		}
 		return 1
 	}
 	slow := f.progress || time.Since(start) > progressAutoAfter
