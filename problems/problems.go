@@ -109,27 +109,33 @@ const (
 // Reference: SDEProblemLibrary's prob_sde_linear, the problem
 // StochasticDiffEq.jl's convergence tests use; Kloeden & Platen (1992), ch. 4.
 func GBM() *Problem {
-	a, b := gbmAlpha, gbmBeta
+	return itoGBM("gbm", "geometric Brownian motion, Itô: dX = 1.01 X dt + 0.87 X dW, X(0) = 0.5, t in [0, 1]",
+		refSDEPL+"prob_sde_linear; "+refKP, gbmAlpha, gbmBeta, gbmX0)
+}
+
+// itoGBM is the Itô GBM dX = aX dt + bX dW, X(0) = x0, on [0, 1], with its
+// exact solution on the path and its moments.
+func itoGBM(name, desc, ref string, a, b, x0 float64) *Problem {
 	return &Problem{
-		Name:        "gbm",
-		Description: "geometric Brownian motion, Itô: dX = 1.01 X dt + 0.87 X dW, X(0) = 0.5, t in [0, 1]",
-		Reference:   refSDEPL + "prob_sde_linear; " + refKP,
+		Name:        name,
+		Description: desc,
+		Reference:   ref,
 		SDE: sdeint.Problem{
 			Dim:       1,
 			Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Commutative: true},
 			Calculus:  sdeint.Ito,
 			T0:        0,
 			T1:        1,
-			X0:        []float64{gbmX0},
+			X0:        []float64{x0},
 			Drift:     sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = a * x[0] }),
 			Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = b * x[0] }),
 		},
 		Solution: func(dst []float64, t float64, w []float64) {
-			dst[0] = gbmX0 * math.Exp((a-b*b/2)*t+b*w[0])
+			dst[0] = x0 * math.Exp((a-b*b/2)*t+b*w[0])
 		},
-		Mean: func(dst []float64, t float64) { dst[0] = gbmX0 * math.Exp(a*t) },
+		Mean: func(dst []float64, t float64) { dst[0] = x0 * math.Exp(a*t) },
 		Var: func(dst []float64, t float64) {
-			dst[0] = gbmX0 * gbmX0 * math.Exp(2*a*t) * math.Expm1(b*b*t)
+			dst[0] = x0 * x0 * math.Exp(2*a*t) * math.Expm1(b*b*t)
 		},
 	}
 }
