@@ -42,21 +42,7 @@ var bsTableau = fsalTableau{
 }
 
 // Properties describes the pair.
-func (BS3) Properties() sdeint.Properties {
-	var o [sdeint.NumNoiseClasses]sdeint.Order
-	for c := range o {
-		o[c].NotApplicable = true // ODEs only
-	}
-	o[sdeint.ClassNone] = sdeint.Order{Strong: 3, Weak: 3, ErrQ: 2, Adaptive: true}
-	return sdeint.Properties{
-		Name:     "bs3",
-		Calculus: sdeint.Ito, // no noise: the calculus does not matter
-		Adaptive: true,
-		State:    func(d sdeint.Dims) int { return fsalState(d.N) },
-		Orders:   o,
-		Control:  controlODE,
-	}
-}
+func (BS3) Properties() sdeint.Properties { return fsalProperties("bs3", 3) }
 
 // NewStepper returns a stepper for the pair.
 func (BS3) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {

@@ -37,21 +37,7 @@ var dpTableau = fsalTableau{
 }
 
 // Properties describes the pair.
-func (DP5) Properties() sdeint.Properties {
-	var o [sdeint.NumNoiseClasses]sdeint.Order
-	for c := range o {
-		o[c].NotApplicable = true // ODEs only
-	}
-	o[sdeint.ClassNone] = sdeint.Order{Strong: 5, Weak: 5, ErrQ: 4, Adaptive: true}
-	return sdeint.Properties{
-		Name:     "dp5",
-		Calculus: sdeint.Ito, // no noise: the calculus does not matter
-		Adaptive: true,
-		State:    func(d sdeint.Dims) int { return fsalState(d.N) },
-		Orders:   o,
-		Control:  controlODE,
-	}
-}
+func (DP5) Properties() sdeint.Properties { return fsalProperties("dp5", 5) }
 
 // NewStepper returns a stepper for the pair.
 func (DP5) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {

@@ -12,6 +12,25 @@ type fsalTableau struct {
 	e []float64   // error weights, one per stage
 }
 
+// fsalProperties describes an FSAL pair of the given order for ODEs: other
+// noise classes are not applicable, the error estimate grows as h^order
+// (q = order − 1), and the controller is the ODE one.
+func fsalProperties(name string, order float64) sdeint.Properties {
+	var o [sdeint.NumNoiseClasses]sdeint.Order
+	for c := range o {
+		o[c].NotApplicable = true // ODEs only
+	}
+	o[sdeint.ClassNone] = sdeint.Order{Strong: order, Weak: order, ErrQ: order - 1, Adaptive: true}
+	return sdeint.Properties{
+		Name:     name,
+		Calculus: sdeint.Ito, // no noise: the calculus does not matter
+		Adaptive: true,
+		State:    func(d sdeint.Dims) int { return fsalState(d.N) },
+		Orders:   o,
+		Control:  controlODE,
+	}
+}
+
 // fsalState is the per-path memory of an FSAL pair: the first stage
 // f(t, x), then a flag that says it is valid.
 func fsalState(n int) int { return n + 1 }
