@@ -306,35 +306,10 @@ func WriteAblateMarkdown(w io.Writer, rows []AblateRow, axes []convergence.Axis)
 		if r.EpsRel != nil {
 			epsRel = fmt.Sprintf("%g", *r.EpsRel)
 		}
-		nfe := "0"
-		switch {
-		case r.NFEMean > 0 || r.NFEMax > 0:
-			nfe = fmt.Sprintf("%.1f / %d", r.NFEMean, r.NFEMax)
-		case math.IsNaN(r.NFEMean):
-			nfe = "—"
-		}
-		if r.NFEDenoise > 0 {
-			nfe += fmt.Sprintf(" +%d", r.NFEDenoise)
-		}
+		nfe, delta, eq, ratio := cells(r, ref)
 		rej := "—"
 		if !math.IsNaN(r.RejectedMean) && r.Sampler == diffusion.Adaptive.String() {
 			rej = fmt.Sprintf("%.1f", r.RejectedMean)
-		}
-		delta := "—"
-		if ref != nil && r.Setting != ref.Setting && !math.IsNaN(r.Dispersion) {
-			seD, _ := diffSEs(r, *ref)
-			delta = pmSignedSE(r.Dispersion-ref.Dispersion, seD)
-		}
-		eq := r.EqualQuality
-		switch {
-		case eq == "":
-			eq = "—"
-		case eq == EqualNo && ref != nil && Better(r, *ref):
-			eq = "no (better)"
-		}
-		ratio := "—"
-		if r.VsEM1000NFERatio != nil {
-			ratio = fmt.Sprintf("%.1f×", *r.VsEM1000NFERatio)
 		}
 		fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", epsRel, nfe, rej,
 			pmSignedSE(r.Dispersion, r.DispersionSE), delta, pmSE(r.ModeTV, r.ModeTVSE, 3), pmSig(r.FD, r.FDSE), eq, ratio)

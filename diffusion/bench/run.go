@@ -559,34 +559,10 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 			}
 		}
 		for _, r := range g {
-			nfe := "0"
-			if r.NFEMean > 0 || r.NFEMax > 0 {
-				nfe = fmt.Sprintf("%.1f / %d", r.NFEMean, r.NFEMax)
-			} else if math.IsNaN(r.NFEMean) {
-				nfe = "—"
-			}
-			if r.NFEDenoise > 0 {
-				nfe += fmt.Sprintf(" +%d", r.NFEDenoise)
-			}
-			eq := r.EqualQuality
-			switch {
-			case eq == "":
-				eq = "—"
-			case eq == EqualNo && ref != nil && Better(r, *ref):
-				eq = "no (better)"
-			}
-			ratio := "—"
-			if r.VsEM1000NFERatio != nil {
-				ratio = fmt.Sprintf("%.1f×", *r.VsEM1000NFERatio)
-			}
+			nfe, delta, eq, ratio := cells(r, ref)
 			setting := r.Setting
 			if r.Status != sdeint.Success.String() {
 				setting += " (" + r.Status + ")"
-			}
-			delta := "—"
-			if ref != nil && r.Setting != ref.Setting && !math.IsNaN(r.Dispersion) {
-				seD, _ := diffSEs(r, *ref)
-				delta = pmSignedSE(r.Dispersion-ref.Dispersion, seD)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				setting, nfe, pmSig(r.FD, r.FDSE), pmSig(r.SW2, r.SW2SE), pmSE(r.ModeTV, r.ModeTVSE, 3),
@@ -595,6 +571,39 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// cells formats the markdown cells bench and ablation tables share: NFE
+// (mean / max, + the denoising evaluation), the dispersion's difference
+// from EM-1000 (ref, nil if absent) with its paired SE, the equal-quality
+// verdict and the NFE ratio to EM-1000.
+func cells(r Row, ref *Row) (nfe, delta, eq, ratio string) {
+	nfe = "0"
+	if r.NFEMean > 0 || r.NFEMax > 0 {
+		nfe = fmt.Sprintf("%.1f / %d", r.NFEMean, r.NFEMax)
+	} else if math.IsNaN(r.NFEMean) {
+		nfe = "—"
+	}
+	if r.NFEDenoise > 0 {
+		nfe += fmt.Sprintf(" +%d", r.NFEDenoise)
+	}
+	delta = "—"
+	if ref != nil && r.Setting != ref.Setting && !math.IsNaN(r.Dispersion) {
+		seD, _ := diffSEs(r, *ref)
+		delta = pmSignedSE(r.Dispersion-ref.Dispersion, seD)
+	}
+	eq = r.EqualQuality
+	switch {
+	case eq == "":
+		eq = "—"
+	case eq == EqualNo && ref != nil && Better(r, *ref):
+		eq = "no (better)"
+	}
+	ratio = "—"
+	if r.VsEM1000NFERatio != nil {
+		ratio = fmt.Sprintf("%.1f×", *r.VsEM1000NFERatio)
+	}
+	return nfe, delta, eq, ratio
 }
 
 // groups splits rows into (data, sde, denoise, n) groups, in order of first
