@@ -35,6 +35,21 @@ func (c *counting) Decide(st []float64, t, tEnd, err float64) (control.Decision,
 	return c.Controller.Decide(st, t, tEnd, err)
 }
 
+// autoCounting is counting for a controller that probes for its first
+// steps (control.AutoStarter), forwarding the probe calls.
+type autoCounting struct {
+	*counting
+	as control.AutoStarter
+}
+
+func (c autoCounting) AutoStart() bool { return c.as.AutoStart() }
+
+func (c autoCounting) NextProbe(st []float64, h, err float64, n int) (float64, bool) {
+	return c.as.NextProbe(st, h, err, n)
+}
+
+func (c autoCounting) SetStep(st []float64, h float64) { c.as.SetStep(st, h) }
+
 // sameResult reports where two results differ: states, Brownian values,
 // saves, per-path stats and traces, compared bit for bit.
 func sameResult(t *testing.T, name string, a, b *sdeint.Result) {
@@ -44,7 +59,7 @@ func sameResult(t *testing.T, name string, a, b *sdeint.Result) {
 	}
 	for i := range a.Path {
 		pa, pb := a.Path[i], b.Path[i]
-		if pa.Status != pb.Status || pa.T != pb.T || pa.H != pb.H || pa.Accepted != pb.Accepted || pa.Rejected != pb.Rejected || pa.NFE != pb.NFE || pa.NonFinite != pb.NonFinite {
+		if pa.Status != pb.Status || pa.T != pb.T || pa.H != pb.H || pa.Accepted != pb.Accepted || pa.Rejected != pb.Rejected || pa.NFE != pb.NFE || pa.NonFinite != pb.NonFinite || pa.Probes != pb.Probes {
 			t.Errorf("%s: path %d stats %+v, want %+v", name, i, pb, pa)
 			return
 		}
@@ -53,8 +68,8 @@ func sameResult(t *testing.T, name string, a, b *sdeint.Result) {
 
 // TestPluggedDefaultControl: the default norm and controller, built by
 // DefaultControl and passed through Settings.Norm and Settings.Controller
-// (wrapped, so the solver cannot recognise them), give the default solve bit
-// for bit, with one Decide per attempt and one Propose per attempt plus one
+// (wrapped, so the solver cannot recognise them; the wrapper forwards the
+// probes of the first step), give the default solve bit for bit, with one Decide per attempt and one Propose per attempt plus one
 // per path that ends before attempting (none here).
 func TestPluggedDefaultControl(t *testing.T) {
 	p := problems.GBM().SDE
@@ -78,7 +93,7 @@ func TestPluggedDefaultControl(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctl := &counting{Controller: &std.Adaptive}
-		s.Controller, s.Norm = ctl, &std.Tolerance
+		s.Controller, s.Norm = autoCounting{ctl, &std.Adaptive}, &std.Tolerance
 		got, err := sdeint.Solve(context.Background(), &p, c.m, &s)
 		if err != nil {
 			t.Fatalf("%s plugged: %v", c.name, err)

@@ -268,7 +268,7 @@ func TestDeterminism(t *testing.T) {
 func TestDeterminismDP5(t *testing.T) {
 	prob := engDecay()
 	base := &sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, SaveAt: []float64{0.5}, Trace: true,
-		Control: control.Settings{RTol: 1e-8, ATol: 1e-8}}
+		Control: control.Settings{RTol: 1e-8, ATol: 1e-8, H0: 0.01}}
 	res, err := sdeint.Solve(context.Background(), prob, methods.DP5{}, base)
 	if err != nil {
 		t.Fatal(err)
@@ -318,9 +318,10 @@ func engDecay() *sdeint.Problem {
 	}
 }
 
-// TestPerPathClocks: per-path NFE sum to the total; an easy and a hard path
-// in one batch take different numbers of evaluations; in shared-step mode
-// all paths take the same.
+// TestPerPathClocks: per-path NFE sum to the total, 2 per attempt and per
+// probe of the first step; an easy and a hard path in one batch take
+// different numbers of evaluations; in shared-step mode all paths take the
+// same.
 func TestPerPathClocks(t *testing.T) {
 	// Path 0 is nearly deterministic (β = 0.01), path 1 very noisy (β = 2).
 	beta := func(path int) float64 { return []float64{0.01, 2}[path%2] }
@@ -346,8 +347,8 @@ func TestPerPathClocks(t *testing.T) {
 		var sum int64
 		for _, ps := range res.Path {
 			sum += int64(ps.NFE)
-			if ps.NFE != 2*(ps.Accepted+ps.Rejected) {
-				t.Errorf("NFE %d, want 2 per attempt (%d attempts)", ps.NFE, ps.Accepted+ps.Rejected)
+			if ps.NFE != 2*(ps.Accepted+ps.Rejected+ps.Probes) || ps.Probes < 1 {
+				t.Errorf("NFE %d, want 2 per attempt and probe (%d attempts, %d probes)", ps.NFE, ps.Accepted+ps.Rejected, ps.Probes)
 			}
 		}
 		if sum != res.Stats.NFE {

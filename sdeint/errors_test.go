@@ -607,7 +607,8 @@ func TestErrorsFuncError(t *testing.T) {
 // an error in such a call ends its paths FuncError and the rest of the block
 // Stopped.
 func TestErrorsDriftRows(t *testing.T) {
-	s := &sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, Control: control.Settings{RTol: 1e-8, ATol: 1e-8}}
+	// H0 0.01 (not probed): the fast paths must reject their first attempt.
+	s := &sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, Control: control.Settings{RTol: 1e-8, ATol: 1e-8, H0: 0.01}}
 	const target = 40 // a = 41: its first attempt is rejected
 	p := engDecay()
 	f := p.Drift

@@ -27,8 +27,8 @@ func sqrtDecay(sigma, T float64) sdeint.Problem {
 }
 
 // paperControl is the paper's controller for ggf: integral with exponent
-// 0.9, no clamps.
-var paperControl = control.Settings{Exponent: 0.9, Unclamped: true}
+// 0.9, no clamps, and its first step h0 = 0.01.
+var paperControl = control.Settings{Exponent: 0.9, Unclamped: true, H0: 0.01}
 
 // TestNonFiniteRejects: a NaN in a trial stage rejects the attempt and
 // shrinks the step instead of ending the path. On [0, 1.5] at the default

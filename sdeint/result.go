@@ -114,11 +114,14 @@ type PathStats struct {
 	// NonFinite counts the rejected attempts whose stages or proposals
 	// held NaN or Inf (included in Rejected).
 	NonFinite int
+	// Probes counts the trial steps that chose the path's first step size
+	// (control.AutoStarter); they are not attempts.
+	Probes int
 	// DriftEvals and DiffusionEvals count evaluations for this path, rejected
-	// attempts included.
+	// attempts and probes included.
 	DriftEvals, DiffusionEvals int
 	// NFE counts stage evaluations (the drift evaluations): 2 per attempt of
-	// a 2-stage pair, rejections included, the convention of
+	// a 2-stage pair, rejections and probes included, the convention of
 	// Jolicoeur-Martineau et al. (2021).
 	NFE int
 	// Err describes an early stop; nil on success.

@@ -49,8 +49,10 @@ type solver struct {
 	props Properties
 	set   *Settings
 	ctrl  control.Controller
-	norm  control.ErrorNorm // nil when the controller does not use the error
-	src   brownian.Source
+	// autoStart is ctrl when it asks for probed first steps, else nil.
+	autoStart control.AutoStarter
+	norm      control.ErrorNorm // nil when the controller does not use the error
+	src       brownian.Source
 
 	n, mdim, gsize int
 	dims           Dims
@@ -78,6 +80,7 @@ type solver struct {
 	attempts  atomic.Int64
 	nfe       atomic.Int64
 	sharedErr float64 // shared-step mode: the batch's error norm this round
+	sharedH0  float64 // shared-step mode: the batch's first step size
 	partial   []float64
 	valid     []bool
 	// Progress of the clocks: the blocks loaded so far, and each worker's
@@ -313,6 +316,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		if sv.ctrlSize = sv.ctrl.StateSize(); sv.ctrlSize < 0 {
 			bad("Controller.StateSize() = %d, want ≥ 0", sv.ctrlSize)
 		}
+		if as, ok := sv.ctrl.(control.AutoStarter); ok && sv.errEst && as.AutoStart() {
+			sv.autoStart = as
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -500,6 +506,7 @@ func (sv *solver) run(ctx context.Context) {
 				sv.loaded.Add(1)
 				func() {
 					defer w.guard()
+					w.begin()
 					for w.k > 0 {
 						if sv.stop.Load() || cancelled() {
 							w.haltAll()
@@ -586,6 +593,8 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		phaseRound cmd = iota
 		phaseSettle
 		phaseHalt
+		phaseProbe
+		phaseStart
 	)
 	cmds := make([]chan cmd, len(ws))
 	ack := make(chan struct{}, len(ws))
@@ -604,6 +613,15 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 					case phaseHalt:
 						w.haltAll()
 						w.publish()
+					case phaseProbe:
+						w.probe(sv.autoStart)
+					case phaseStart:
+						if sv.autoStart != nil {
+							for r := range w.k {
+								sv.autoStart.SetStep(w.ctrlState(r), sv.sharedH0)
+							}
+						}
+						w.start()
 					}
 				}()
 				ack <- struct{}{}
@@ -623,6 +641,18 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 			<-ack
 		}
 	}
+	if sv.autoStart != nil {
+		// The batch shares its steps, so it starts from the least of its
+		// paths' first step sizes.
+		broadcast(phaseProbe)
+		sv.sharedH0 = math.Inf(1)
+		for _, w := range ws {
+			for r := range w.k {
+				sv.sharedH0 = min(sv.sharedH0, w.slots[r].h)
+			}
+		}
+	}
+	broadcast(phaseStart)
 	every := sv.set.ProgressEvery
 	if every == 0 {
 		every = time.Second

@@ -40,19 +40,20 @@ type failure struct {
 // worker advances one block of paths at a time. It owns all its buffers, so
 // the stepping loop allocates nothing.
 type worker struct {
-	sv      *solver
-	id      int
-	k       int // active rows
-	slots   []slot
-	gpaths  []int     // global path index per row (Batch.Paths)
-	x, prev []float64 // states and last accepted low-order proposals
-	w       []float64 // W(t) − W(T0) per row
-	stepper Stepper
-	step    Step
-	eval    evaluator
-	errNorm []float64 // per-row partial error norm of the current attempt
-	state   []float64 // method memory, rows×Properties.State
-	cstate  []float64 // controller memory, rows×Controller.StateSize()
+	sv        *solver
+	id        int
+	k         int // active rows
+	slots     []slot
+	gpaths    []int     // global path index per row (Batch.Paths)
+	x, prev   []float64 // states and last accepted low-order proposals
+	w         []float64 // W(t) − W(T0) per row
+	stepper   Stepper
+	step      Step
+	eval      evaluator
+	errNorm   []float64 // per-row partial error norm of the current attempt
+	probeDone []bool    // per-row: its probes are done
+	state     []float64 // method memory, rows×Properties.State
+	cstate    []float64 // controller memory, rows×Controller.StateSize()
 	// reached holds the bits of t·dir for the least time, in the direction
 	// of integration, of the active rows (+Inf with none), for Progress.
 	reached atomic.Uint64
@@ -82,6 +83,9 @@ func newWorker(sv *solver, id int) *worker {
 		w:       make([]float64, rows*m),
 		stepper: sv.m.NewStepper(sv.dims, rows),
 		errNorm: make([]float64, rows),
+	}
+	if sv.autoStart != nil {
+		w.probeDone = make([]bool, rows)
 	}
 	for i := range w.slots {
 		w.slots[i].src = sv.src.NewPath(m, sv.span)
@@ -165,9 +169,112 @@ func (w *worker) load(lo, hi int) {
 			copy(x, sv.p.X0[i*n:(i+1)*n])
 		}
 		copy(w.prev[r*n:(r+1)*n], x)
-		w.landed(r)
-		if w.k > r && w.slots[r].path == i { // still active
+	}
+}
+
+// begin readies the loaded rows for their first attempt: it probes for
+// their first step sizes when the controller asks for it (in shared-step
+// mode the solver does, for the whole batch), records the saves at T0 and
+// proposes each row's first attempt.
+func (w *worker) begin() {
+	if !w.sv.set.SharedStep {
+		if as := w.sv.autoStart; as != nil {
+			w.probe(as)
+			for r := range w.k {
+				sl := &w.slots[r]
+				as.SetStep(w.ctrlState(r), sl.h)
+			}
+		}
+	}
+	w.start()
+}
+
+// start records the saves at T0 and proposes each row's first attempt.
+func (w *worker) start() {
+	for r := w.k - 1; r >= 0; r-- {
+		if !w.landed(r) {
 			w.checkNext(r)
+		}
+	}
+}
+
+// probe runs the trial steps of control.AutoStarter on the active rows and
+// leaves each row's first step size in its slot's h. Rows whose probes are
+// done are stepped again at their chosen size while others go on (their
+// evaluations count), so that the batch stays whole.
+func (w *worker) probe(as control.AutoStarter) {
+	sv, n, m := w.sv, w.sv.n, w.sv.mdim
+	st := &w.step
+	k := w.k
+	if k == 0 {
+		return
+	}
+	done := w.probeDone[:k]
+	clear(done)
+	for iter := 1; ; iter++ {
+		st.K = k
+		for r := range k {
+			sl := &w.slots[r]
+			sl.fail = failure{}
+			st.T[r] = sl.t
+			st.H[r] = sv.dir * sl.h
+			dw := math.Sqrt(2 * sl.h)
+			for j := range m {
+				st.DW[r*m+j] = dw
+			}
+			if st.Area != nil {
+				a := math.Sqrt(sl.h / 12)
+				for j := range m {
+					st.Area[r*m+j] = a
+				}
+			}
+			if st.Signs != nil {
+				for j := range m {
+					st.Signs[r*m+j] = 1
+				}
+			}
+			if st.Normals != nil {
+				for j := range m {
+					st.Normals[r*m+j] = 1
+				}
+			}
+		}
+		st.X = w.x[:k*n]
+		if S := sv.stateSize; S > 0 {
+			st.State = w.state[:k*S]
+		}
+		w.eval.driftCalls, w.eval.diffCalls = 0, 0
+		if err := w.stepper.Step(st); err != nil {
+			w.stepFailed(err, false)
+			return
+		}
+		w.count(k, false)
+		all := true
+		for r := range k {
+			sl := &w.slots[r]
+			sl.stats.Probes++
+			if done[r] {
+				continue
+			}
+			w.checkState(r, st.High)
+			w.checkState(r, st.Low)
+			e := math.Inf(1)
+			if sl.fail.where == "" {
+				ok, failed := w.inDomain(r, sl.t+sv.dir*sl.h, st.High[r*n:(r+1)*n])
+				if failed {
+					return
+				}
+				if ok {
+					o := r * n
+					e = sv.norm.Finish(sv.norm.Accumulate(st.Err[o:o+n], st.Low[o:o+n], w.prev[o:o+n], w.x[o:o+n], st.High[o:o+n]), n)
+				}
+			}
+			sl.fail = failure{}
+			sl.h, done[r] = as.NextProbe(w.ctrlState(r), sl.h, e, iter)
+			all = all && done[r]
+		}
+		if all {
+			return
 		}
 	}
 }
@@ -205,30 +312,10 @@ func (w *worker) round() {
 	}
 	w.eval.driftCalls, w.eval.diffCalls = 0, 0
 	if err := w.stepper.Step(st); err != nil {
-		w.count(k)
-		where := "drift"
-		if w.eval.lastDiffusion {
-			where = "diffusion"
-		}
-		sv.halt(FuncError, err)
-		// The call was batched: any of its rows may have raised the
-		// error, so each is marked with the call's size.
-		rows := 0
-		for r := range k {
-			if _, ok := w.eval.tEval(r); ok {
-				rows++
-			}
-		}
-		for r := k - 1; r >= 0; r-- {
-			if te, ok := w.eval.tEval(r); ok {
-				w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Rows: rows, Err: err})
-			} else {
-				w.retire(r, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
-			}
-		}
+		w.stepFailed(err, true)
 		return
 	}
-	w.count(k)
+	w.count(k, true)
 	for r := range k {
 		sl := &w.slots[r]
 		if sl.fail.where == "" {
@@ -237,18 +324,9 @@ func (w *worker) round() {
 				w.checkState(r, st.Low)
 			}
 		}
-		if in := sv.p.InDomain; in != nil && sl.fail.where == "" {
-			ok, err := callInDomain(in, sl.tNew, st.High[r*n:(r+1)*n])
-			if err != nil {
-				sv.halt(FuncError, err)
-				w.count(0)
-				for q := k - 1; q >= 0; q-- {
-					if q == r {
-						w.retire(q, FuncError, &PathError{Status: FuncError, Where: "domain", TEval: sl.tNew, Component: -1, Rows: 1, Err: err})
-					} else {
-						w.retire(q, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
-					}
-				}
+		if sl.fail.where == "" {
+			ok, failed := w.inDomain(r, sl.tNew, st.High[r*n:(r+1)*n])
+			if failed {
 				return
 			}
 			if !ok {
@@ -275,9 +353,64 @@ func (w *worker) round() {
 	}
 }
 
+// inDomain reports whether row r's proposal x at time t lies in the
+// problem's domain (true without Problem.InDomain). If InDomain fails (it
+// panicked), the solve stops: row r ends FuncError, the others Stopped, and
+// failed is true.
+func (w *worker) inDomain(r int, t float64, x []float64) (ok, failed bool) {
+	in := w.sv.p.InDomain
+	if in == nil {
+		return true, false
+	}
+	ok, err := callInDomain(in, t, x)
+	if err == nil {
+		return ok, false
+	}
+	w.sv.halt(FuncError, err)
+	w.count(0, false)
+	for q := w.k - 1; q >= 0; q-- {
+		if q == r {
+			w.retire(q, FuncError, &PathError{Status: FuncError, Where: "domain", TEval: t, Component: -1, Rows: 1, Err: err})
+		} else {
+			w.retire(q, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
+		}
+	}
+	return false, true
+}
+
+// stepFailed ends the active rows after the method's step returned err (a
+// function's error): the solve stops, the rows the failing call evaluated
+// end FuncError, the others Stopped. attempt says the step was an attempt
+// (not a probe).
+func (w *worker) stepFailed(err error, attempt bool) {
+	k := w.k
+	w.count(k, attempt)
+	where := "drift"
+	if w.eval.lastDiffusion {
+		where = "diffusion"
+	}
+	w.sv.halt(FuncError, err)
+	// The call was batched: any of its rows may have raised the error, so
+	// each is marked with the call's size.
+	rows := 0
+	for r := range k {
+		if _, ok := w.eval.tEval(r); ok {
+			rows++
+		}
+	}
+	for r := k - 1; r >= 0; r-- {
+		if te, ok := w.eval.tEval(r); ok {
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Rows: rows, Err: err})
+		} else {
+			w.retire(r, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
+		}
+	}
+}
+
 // count adds the round's evaluations to every active row: the calls on all
-// rows, and each row's own evaluations in calls on some rows.
-func (w *worker) count(k int) {
+// rows, and each row's own evaluations in calls on some rows. attempt says
+// they were attempts (counted for Progress), not probes.
+func (w *worker) count(k int, attempt bool) {
 	nfe := 0
 	for r := range k {
 		ps := &w.slots[r].stats
@@ -288,7 +421,9 @@ func (w *worker) count(k int) {
 		ps.NFE += d
 		nfe += d
 	}
-	w.sv.attempts.Add(int64(k))
+	if attempt {
+		w.sv.attempts.Add(int64(k))
+	}
 	w.sv.nfe.Add(int64(nfe))
 }
 

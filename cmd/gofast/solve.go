@@ -150,7 +150,7 @@ type solveReport struct {
 	RTol float64 `json:"rtol"`
 	ATol float64 `json:"atol"`
 	Norm string  `json:"norm"`
-	// H0 is the -h0 flag; 0 means the solver's default.
+	// H0 is the -h0 flag; 0 means the solver's default (probed per path).
 	H0 float64 `json:"h0"`
 	// Steps is the number of fixed steps; 0 means adaptive.
 	Steps      int    `json:"steps"`
@@ -165,6 +165,9 @@ type solveReport struct {
 	NFEMax       int     `json:"nfe_max"`
 	AcceptedMean float64 `json:"accepted_mean"`
 	RejectedMean float64 `json:"rejected_mean"`
+	// ProbesMean is the mean number of trial steps that chose a path's
+	// first step (sdeint.PathStats.Probes), counted in NFE.
+	ProbesMean float64 `json:"probes_mean"`
 
 	// StrongError is the mean over successful paths of the RMS over
 	// components of X(T1) − exact(W(T1)).
@@ -199,7 +202,7 @@ func newSolveFlagSet(f *solveFlags, out io.Writer) *flag.FlagSet {
 		"\n(default: methods.Default, the best applicable by measurement: sosra for additive noise, sriw1 for\nItô scalar/diagonal noise, lambaem for other Itô noise, ggf for Stratonovich, dp5 for ODEs)")
 	fs.Float64Var(&f.rtol, "rtol", 1e-2, "relative tolerance of adaptive steps, > 0")
 	fs.Float64Var(&f.atol, "atol", 1e-2, "absolute tolerance of adaptive steps, > 0")
-	fs.Float64Var(&f.h0, "h0", 0, "initial step size of adaptive steps (0: the solver's default, 0.01)")
+	fs.Float64Var(&f.h0, "h0", 0, "initial step size of adaptive steps (0: the solver's default, each path's first step chosen by probing the method)")
 	fs.StringVar(&f.norm, "norm", "l2scaled", "error norm: l2scaled, l2, linf")
 	fs.IntVar(&f.steps, "steps", 0, "number of fixed steps (0: adaptive steps)")
 	fs.IntVar(&f.paths, "paths", 1000, "number of independent paths")
@@ -377,6 +380,7 @@ func report(prob *problems.Problem, method sdeint.Method, src brownian.Source, f
 		NFEMax:          res.NFEMax(),
 		AcceptedMean:    float64(res.Stats.Accepted) / float64(res.Paths),
 		RejectedMean:    float64(res.Stats.Rejected) / float64(res.Paths),
+		ProbesMean:      probesMean(res),
 		WallSeconds:     res.Stats.Wall.Seconds(),
 	}
 	if _, ok := src.(brownian.Tree); ok {
@@ -484,7 +488,7 @@ func printSummary(w io.Writer, rep *solveReport, res *sdeint.Result) {
 	line("brownian", "%s (%s)", rep.Brownian, brownianNote(rep.Brownian, rep.BrownianExact, rep.Steps > 0, treeTol))
 	line("paths", "%d, seed %d", rep.Paths, rep.Seed)
 	if rep.Steps == 0 {
-		h0 := "solver default"
+		h0 := "probed"
 		if rep.H0 > 0 {
 			h0 = fmt.Sprintf("%g", rep.H0)
 		}
@@ -492,7 +496,11 @@ func printSummary(w io.Writer, rep *solveReport, res *sdeint.Result) {
 	}
 	line("status", "%s: %d of %d paths reached T = %g", rep.Status, rep.Succeeded, rep.Paths, res.T1)
 	line("NFE", "mean %.4g, max %d", rep.NFEMean, rep.NFEMax)
-	line("steps", "accepted %.4g, rejected %.4g (mean per path)", rep.AcceptedMean, rep.RejectedMean)
+	if rep.ProbesMean > 0 {
+		line("steps", "accepted %.4g, rejected %.4g, first-step probes %.3g (mean per path)", rep.AcceptedMean, rep.RejectedMean, rep.ProbesMean)
+	} else {
+		line("steps", "accepted %.4g, rejected %.4g (mean per path)", rep.AcceptedMean, rep.RejectedMean)
+	}
 	switch {
 	case rep.StrongError != nil:
 		line("strong error", "%s   (mean over paths of RMS of X(T) − exact solution on the same W)", pm(rep.StrongError, rep.StrongErrorSE))
@@ -535,4 +543,13 @@ func versus(v, se, exact *float64, comp string) string {
 		s += fmt.Sprintf(", %+.1f SE", (*v-*exact) / *se)
 	}
 	return s + comp + ")"
+}
+
+// probesMean is the mean number of first-step probes per path.
+func probesMean(res *sdeint.Result) float64 {
+	n := 0
+	for _, ps := range res.Path {
+		n += ps.Probes
+	}
+	return float64(n) / float64(res.Paths)
 }

@@ -17,7 +17,7 @@ import (
 // requiredKeys are the keys every gofast solve -json object has.
 var requiredKeys = []string{
 	"problem", "method", "brownian", "paths", "seed", "rtol", "atol", "status",
-	"nfe_mean", "nfe_max", "accepted_mean", "rejected_mean", "strong_error",
+	"nfe_mean", "nfe_max", "accepted_mean", "rejected_mean", "probes_mean", "strong_error",
 	"w_mean", "w_var", "wall_seconds",
 	"strong_error_se", "w_var_se", "x_mean", "x_mean_se", "x_mean_exact",
 	"steps", "shared_step", "override",

@@ -10,6 +10,9 @@ import "math"
 // [MinFactor, MaxFactor], a rejected step never grows, and an attempt that
 // was not finite shrinks the step by MinFactor (0.2 when unclamped).
 // NewAdaptive resolves it from Settings and a method's Defaults.
+//
+// With Auto set, each path's first step size is estimated by probing the
+// method (AutoStarter): H0 is then only the first probe's size.
 type Adaptive struct {
 	Safety     float64
 	B1, B2, B3 float64 // exponents of E_n, E_{n−1}, E_{n−2}
@@ -19,9 +22,17 @@ type Adaptive struct {
 	H0         float64
 	HMin       float64
 	HMax       float64 // +Inf when unset
+	// Auto asks the solver to estimate each path's first step size
+	// (Settings.H0 unset); Order is the k of the estimate's growth E ∝ |h|^k
+	// the probes assume.
+	Auto  bool
+	Order float64
 }
 
-var _ Controller = (*Adaptive)(nil)
+var (
+	_ Controller  = (*Adaptive)(nil)
+	_ AutoStarter = (*Adaptive)(nil)
+)
 
 // The memory of a path under Adaptive.
 const (
@@ -41,14 +52,72 @@ func (c *Adaptive) StateSize() int { return adSize }
 // UsesError returns true.
 func (c *Adaptive) UsesError() bool { return true }
 
-// Start sets the step size to H0 and clears the PID memory.
+// Start sets the step size to H0 (with Auto, the first probe's size: H0
+// within HMax and a tenth of the span, at least HMin) and clears the PID
+// memory.
 func (c *Adaptive) Start(state []float64, t0, t1 float64) float64 {
 	var s State
 	s.Reset()
-	state[adH], state[adTry], state[adClipped] = c.H0, 0, 0
-	state[adSpan] = math.Abs(t1 - t0)
+	span := math.Abs(t1 - t0)
+	h := c.H0
+	if c.Auto {
+		h = max(min(h, c.HMax, span*probeMaxSpan), c.HMin)
+	}
+	state[adH], state[adTry], state[adClipped] = h, 0, 0
+	state[adSpan] = span
 	state[adE1], state[adE2] = s.E1, s.E2
-	return c.H0
+	return h
+}
+
+// AutoStart reports whether the first step size is to be estimated (Auto).
+func (c *Adaptive) AutoStart() bool { return c.Auto }
+
+// Probe constants (measured: docs/convergence.md, "The first step").
+const (
+	// ProbeTarget is the error norm a first step aims at: below 1, since
+	// the probes' increment is typical, not the worst.
+	ProbeTarget = 0.5
+	// MaxProbes is the most probes NextProbe asks for per path.
+	MaxProbes = 3
+	// probeMaxChange is the largest change of size from one probe to the
+	// next.
+	probeMaxChange = 100.0
+	// probeMaxSpan caps the first step at a tenth of the span: a first
+	// step that covers the span sees nothing inside it.
+	probeMaxSpan = 0.1
+)
+
+// NextProbe returns the size of the next probe after the n-th probe
+// (n = 1, 2, …) of size h gave error norm err (+Inf if it was not finite or
+// left the domain), or, with done, the path's first step size. The next
+// size solves E(h') = ProbeTarget for E ∝ |h|^Order, changing h by at most
+// a factor of 100 and kept within [HMin, min(HMax, span/10)]; the probes end
+// when the prediction is within a factor 2 of h, when it cannot move, or
+// after MaxProbes.
+func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float64, done bool) {
+	hi := max(min(c.HMax, state[adSpan]*probeMaxSpan), c.HMin)
+	k := c.Order
+	if !(k > 0) {
+		k = 1
+	}
+	var r float64
+	switch {
+	case !(err >= 0 && err <= math.MaxFloat64):
+		r = 1 / probeMaxChange
+	case err == 0:
+		r = probeMaxChange
+	default:
+		r = min(max(math.Pow(ProbeTarget/err, 1/k), 1/probeMaxChange), probeMaxChange)
+	}
+	next = min(max(h*r, c.HMin), hi)
+	done = n >= MaxProbes || next == h || (r >= 0.5 && r <= 2)
+	return next, done
+}
+
+// SetStep sets the path's next proposal to h (after Start, before the
+// first Propose), within [HMin, HMax] and the span.
+func (c *Adaptive) SetStep(state []float64, h float64) {
+	state[adH] = min(max(h, c.HMin), c.HMax, state[adSpan])
 }
 
 // Propose attempts the path's step size, HMax applied, or lands on stop if

@@ -83,7 +83,8 @@ func (r Rule) String() string {
 // Settings configures the built-in step-size control (Tolerance and
 // Adaptive; see New). The zero value means the defaults:
 // ε_rel = ε_abs = 1e-2, the method's tolerance rule, exponent and clamps,
-// scaled L2 norm, safety 0.9, h0 = 0.01, no minimum or maximum step.
+// scaled L2 norm, safety 0.9, a first step estimated by probing the method,
+// no minimum or maximum step.
 type Settings struct {
 	// RTol and ATol are the relative and absolute tolerances ε_rel and
 	// ε_abs (default 1e-2 each). Zero means the default, so a purely
@@ -122,9 +123,13 @@ type Settings struct {
 	MinFactor, MaxFactor float64
 	// Unclamped turns clamping off whatever the method's default.
 	Unclamped bool
-	H0        float64 // initial step size |h| (default 0.01, or HMin if larger)
-	HMin      float64 // a proposed step below HMin stops the path (default none)
-	HMax      float64 // largest step size (default none)
+	// H0 is the initial step size |h|. Zero (the default) estimates each
+	// path's first step by probing the method (AutoStarter), starting from
+	// 0.01 (or HMin if larger); a positive H0 is the first step of every
+	// path.
+	H0   float64
+	HMin float64 // a proposed step below HMin stops the path (default none)
+	HMax float64 // largest step size (default none)
 }
 
 // Defaults are what a method contributes to its controller.
@@ -218,6 +223,7 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	c := &Adaptive{
 		Safety:    orDefault(s.Safety, 0.9),
 		H0:        orDefault(s.H0, max(0.01, s.HMin)),
+		Auto:      s.H0 == 0,
 		HMin:      s.HMin,
 		HMax:      s.HMax,
 		MinFactor: 0,
@@ -247,11 +253,12 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	if s.Exponent == 0 && s.PCoeff == 0 && s.ICoeff == 0 && s.DCoeff == 0 {
 		s.PCoeff, s.ICoeff, s.DCoeff = d.PCoeff, d.ICoeff, d.DCoeff
 	}
+	k := d.Order
+	if !(k > 0) {
+		k = 1
+	}
+	c.Order = k
 	if s.PCoeff != 0 || s.ICoeff != 0 || s.DCoeff != 0 {
-		k := d.Order
-		if !(k > 0) {
-			k = 1
-		}
 		c.B1 = (s.PCoeff + s.ICoeff + s.DCoeff) / k
 		c.B2 = -(s.PCoeff + 2*s.DCoeff) / k
 		c.B3 = s.DCoeff / k

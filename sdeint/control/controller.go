@@ -40,6 +40,28 @@ type Controller interface {
 	Decide(state []float64, t, tEnd, err float64) (d Decision, h float64)
 }
 
+// AutoStarter is a Controller that lets the solver choose each path's first
+// step size by probing the method (Adaptive with Settings.H0 unset). Before
+// a path's first attempt the solver runs trial steps of the method from the
+// path's initial state, with a typical Brownian increment instead of the
+// path's own (each component ΔW = √(2|h|), so that ΔW² − |h| = |h|, the
+// mean size of |ΔW² − |h||; Lévy areas of one standard deviation, signs +1),
+// and keeps none of them: the path's Brownian motion is untouched. The first
+// probe has Start's size; NextProbe turns each probe's error norm into the
+// next size until it says done, and SetStep sets the path's first proposal.
+// A probe that holds NaN or Inf, or leaves the problem's domain, has error
+// +Inf. The probes' evaluations count in the path's NFE (PathStats.Probes).
+type AutoStarter interface {
+	Controller
+	// AutoStart reports whether the solver should probe.
+	AutoStart() bool
+	// NextProbe returns the size of the next probe, or with done the first
+	// step size, after the n-th probe (from 1) of size h had error norm err.
+	NextProbe(state []float64, h, err float64, n int) (next float64, done bool)
+	// SetStep sets the path's first step-size proposal to h.
+	SetStep(state []float64, h float64)
+}
+
 // Decision is a controller's verdict on an attempted step.
 type Decision int
 

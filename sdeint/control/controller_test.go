@@ -160,3 +160,69 @@ func TestDecisionString(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptiveProbes drives the first-step probes (AutoStarter) by hand on
+// an estimate of order k = 2 over the span [0, 2]: each probe's next size
+// solves E(h') = ProbeTarget for E ∝ h², within a factor 100 of h, at most a
+// tenth of the span and at least HMin; +Inf shrinks by 100 and 0 grows by
+// 100; the probes end within a factor 2, when the size cannot move, or
+// after MaxProbes. H0 set turns them off.
+func TestAdaptiveProbes(t *testing.T) {
+	d := mainstreamDefaults
+	d.Order = 2
+	c := mustNew(t, Settings{}, d, 1)
+	a := &c.Adaptive
+	if !a.AutoStart() {
+		t.Fatal("H0 unset: AutoStart false")
+	}
+	st := make([]float64, a.StateSize())
+	if h := a.Start(st, 0, 2); h != 0.01 {
+		t.Fatalf("Start = %v, want the first probe 0.01", h)
+	}
+	for _, c := range []struct {
+		h, err float64
+		n      int
+		next   float64
+		done   bool
+	}{
+		{0.01, ProbeTarget * 16, 1, 0.0025, false}, // (1/16)^(1/2): ¼
+		{0.01, ProbeTarget / 2, 1, 0.01 * math.Sqrt2, true},
+		{0.01, ProbeTarget * 1e8, 1, 1e-4, false}, // clamped to 1/100
+		{0.01, ProbeTarget * 1e-8, 1, 0.2, false}, // ×100 = 1, capped at span/10
+		{0.2, ProbeTarget * 1e-8, 2, 0.2, true},   // cannot move
+		{0.01, math.Inf(1), 1, 1e-4, false},
+		{0.01, math.NaN(), 1, 1e-4, false},
+		{0.01, 0, 1, 0.2, false},
+		{0.01, ProbeTarget * 16, MaxProbes, 0.0025, true},
+	} {
+		next, done := a.NextProbe(st, c.h, c.err, c.n)
+		if !near(next, c.next) || done != c.done {
+			t.Errorf("NextProbe(h %v, err %v, n %d) = %v, %v; want %v, %v", c.h, c.err, c.n, next, done, c.next, c.done)
+		}
+	}
+	a.SetStep(st, 0.05)
+	if tEnd, hTry, ok := a.Propose(st, 0, 2); !ok || tEnd != 0.05 || hTry != 0.05 {
+		t.Errorf("after SetStep(0.05): Propose = %v, %v, %v", tEnd, hTry, ok)
+	}
+
+	// HMin above a tenth of the span, HMax below it.
+	c = mustNew(t, Settings{HMin: 0.5}, d, 1)
+	c.Adaptive.Start(st, 0, 2)
+	if next, _ := c.Adaptive.NextProbe(st, 0.5, 1e-9, 1); next != 0.5 {
+		t.Errorf("HMin 0.5: next probe %v, want 0.5", next)
+	}
+	c = mustNew(t, Settings{HMax: 0.05}, d, 1)
+	if h := c.Adaptive.Start(st, 0, 2); h != 0.01 {
+		t.Errorf("HMax 0.05: Start = %v", h)
+	}
+	if next, _ := c.Adaptive.NextProbe(st, 0.01, 1e-9, 1); next != 0.05 {
+		t.Errorf("HMax 0.05: next probe %v, want 0.05", next)
+	}
+	c = mustNew(t, Settings{H0: 0.3}, d, 1)
+	if c.Adaptive.AutoStart() {
+		t.Error("H0 set: AutoStart true")
+	}
+	if h := c.Adaptive.Start(st, 0, 2); h != 0.3 {
+		t.Errorf("H0 0.3: Start = %v", h)
+	}
+}

@@ -216,7 +216,7 @@ func TestBS3FSALDeterminism(t *testing.T) {
 			return nil
 		}}
 	base := sdeint.Settings{Paths: 64, Seed: 4, Workers: 1, BatchSize: 64, Trace: true,
-		Control: control.Settings{RTol: 1e-5, ATol: 1e-5}}
+		Control: control.Settings{RTol: 1e-5, ATol: 1e-5, H0: 0.01}}
 	res, err := sdeint.Solve(context.Background(), prob, methods.BS3{}, &base)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,164 @@
+package sdeint_test
+
+// Tests of the first-step probes (control.AutoStarter): they choose the
+// first step and nothing else, count in NFE, handle NaN, and give one
+// first step to a shared-step batch.
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/gofast-sde/gofast/problems"
+	"github.com/gofast-sde/gofast/sdeint"
+	"github.com/gofast-sde/gofast/sdeint/brownian"
+	"github.com/gofast-sde/gofast/sdeint/control"
+	"github.com/gofast-sde/gofast/sdeint/methods"
+)
+
+// TestProbesChooseOnlyTheFirstStep: a solve at the defaults (probed first
+// step) equals, bit for bit in states, Brownian values, traces and step
+// counts, the solve whose H0 is the probed step (the first attempt's HTry,
+// the same for every path of a shared X0): the probes leave no trace but
+// their evaluations, Probes per path, each costing one step's NFE. Checked
+// for roberts (2 drift evaluations per step) and sriw1 (Lévy areas) on gbm,
+// and for dp5 (first-same-as-last memory, 7 evaluations in a probe from
+// empty memory) on an ODE.
+func TestProbesChooseOnlyTheFirstStep(t *testing.T) {
+	gbm := problems.GBM().SDE
+	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 2, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, tt float64, x []float64) { dst[0] = x[0] * math.Cos(tt) })}
+	for _, c := range []struct {
+		name     string
+		p        *sdeint.Problem
+		m        sdeint.Method
+		perProbe int
+	}{
+		{"roberts", &gbm, methods.Roberts{}, 2},
+		{"sriw1", &gbm, methods.SRIW1{}, 2},
+		{"dp5", &ode, methods.DP5{}, 7},
+	} {
+		s := sdeint.Settings{Paths: 50, Seed: 3, Trace: true, Control: control.Settings{RTol: 1e-3, ATol: 1e-3}}
+		auto, err := sdeint.Solve(context.Background(), c.p, c.m, &s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		h0 := auto.Trace[0][0].HTry
+		s.Control.H0 = h0
+		fixed, err := sdeint.Solve(context.Background(), c.p, c.m, &s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !reflect.DeepEqual(auto.X, fixed.X) || !reflect.DeepEqual(auto.W, fixed.W) || !reflect.DeepEqual(auto.Trace, fixed.Trace) {
+			t.Errorf("%s: probed first step differs from H0 = %v", c.name, h0)
+		}
+		for i := range auto.Path {
+			a, f := auto.Path[i], fixed.Path[i]
+			if a.Probes < 1 || a.Probes > control.MaxProbes || f.Probes != 0 {
+				t.Errorf("%s path %d: %d probes, %d with H0 set; want 1…%d and 0", c.name, i, a.Probes, f.Probes, control.MaxProbes)
+			}
+			if a.Accepted != f.Accepted || a.Rejected != f.Rejected || a.NFE != f.NFE+c.perProbe*a.Probes {
+				t.Errorf("%s path %d: %d/%d steps, NFE %d; with H0: %d/%d, NFE %d; want the same steps and %d NFE per probe",
+					c.name, i, a.Accepted, a.Rejected, a.NFE, f.Accepted, f.Rejected, f.NFE, c.perProbe)
+			}
+		}
+		t.Logf("%s: first step %.4g after %d probes", c.name, h0, auto.Path[0].Probes)
+	}
+}
+
+// nanAbove is a method whose proposals are NaN for steps longer than
+// HMax: a stand-in for a problem whose functions fail far from X0.
+type nanAbove struct {
+	sdeint.Method
+	hmax float64
+}
+
+func (m nanAbove) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
+	return nanAboveStepper{m.Method.NewStepper(d, rows), m.hmax}
+}
+
+type nanAboveStepper struct {
+	sdeint.Stepper
+	hmax float64
+}
+
+func (s nanAboveStepper) Step(st *sdeint.Step) error {
+	if err := s.Stepper.Step(st); err != nil {
+		return err
+	}
+	for r := range st.K {
+		if math.Abs(st.H[r]) > s.hmax {
+			st.High[r*st.Dims.N] = math.NaN()
+		}
+	}
+	return nil
+}
+
+// TestProbesNaN: a probe that meets NaN shrinks the next probe a
+// hundredfold instead of failing the path. Roberts' pair on gbm at 1e-2,
+// made NaN for steps above 0.005, probes 0.01 (NaN), then 1e-4, then a
+// longer one: every path takes three probes, starts below 0.005 and
+// succeeds, and the non-finite probes are not counted as rejections.
+func TestProbesNaN(t *testing.T) {
+	p := problems.GBM().SDE
+	res, err := sdeint.Solve(context.Background(), &p, nanAbove{methods.Roberts{}, 0.005}, &sdeint.Settings{Paths: 20, Seed: 1, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ps := range res.Path {
+		if ps.Probes != 3 {
+			t.Errorf("path %d: %d probes, want 3", i, ps.Probes)
+		}
+		if h := res.Trace[i][0].HTry; !(h <= 0.005) {
+			t.Errorf("path %d: first step %v, want ≤ 0.005", i, h)
+		}
+		if ps.NonFinite > ps.Rejected {
+			t.Errorf("path %d: %d non-finite, %d rejected", i, ps.NonFinite, ps.Rejected)
+		}
+	}
+}
+
+// TestProbesShared: in shared-step mode the batch starts from the least of
+// its paths' probed first steps. The paths' initial states differ (Init),
+// so do their probes; every path's first attempt has the batch's size,
+// which is the least of the per-path first steps, and the result does not
+// depend on the workers.
+func TestProbesShared(t *testing.T) {
+	p := problems.GBM().SDE
+	p.Init = func(dst []float64, path int, _ *brownian.Stream) error {
+		dst[0] = 0.1 * float64(1+path)
+		return nil
+	}
+	s := sdeint.Settings{Paths: 8, Seed: 2, Trace: true}
+	per, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	least := math.Inf(1)
+	for i := range per.Path {
+		least = min(least, per.Trace[i][0].HTry)
+	}
+	if per.Trace[0][0].HTry == per.Trace[7][0].HTry {
+		t.Fatalf("per-path first steps all equal (%v): the test needs them to differ", least)
+	}
+	s.SharedStep = true
+	var ref *sdeint.Result
+	for _, workers := range []int{1, 3} {
+		s.Workers = workers
+		sh, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range sh.Path {
+			if h := sh.Trace[i][0].HTry; h != least {
+				t.Errorf("workers %d, path %d: first step %v, want the least probed %v", workers, i, h, least)
+			}
+		}
+		if ref == nil {
+			ref = sh
+		} else if !reflect.DeepEqual(ref.X, sh.X) {
+			t.Errorf("shared step: workers %d differs from workers 1", workers)
+		}
+	}
+}
