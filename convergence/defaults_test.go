@@ -34,7 +34,7 @@ func significantlyBetter(r WPRow) bool {
 // TestControllerDefaultsFast is the default-run version of the bar, 1000
 // paths: Roberts' pair at its defaults is at least as efficient as fixed
 // steps on issue 9's GBM (tolerances 1e-2, 1e-3) and on cubic (1e-2), and
-// clearly better on the drift pulse (1e-3); sriw1, the default method
+// clearly better on the drift pulse (1e-2, 1e-3); sriw1, the default method
 // there, on gbm (1e-2, 1e-3); the paper's pair on additive at 1e-4. The
 // controller the methods had before (integral, exponent 1, clamps
 // [0.2, 10], h0 = 0.01) must fail on the GBM — measured 3.0 and 4.3 times
@@ -55,7 +55,7 @@ func TestControllerDefaultsFast(t *testing.T) {
 		{mustProblem(t, "gbm-torchsde"), methods.Roberts{}, []float64{1e-2, 1e-3}, []int{16, 32, 64, 128, 256, 512, 1024}, []Controller{{Name: "i"}, old}, false},
 		{mustProblem(t, "cubic"), methods.Roberts{}, []float64{1e-2}, []int{8, 16, 32, 64}, nil, false},
 		{mustProblem(t, "gbm"), methods.SRIW1{}, []float64{1e-2, 1e-3}, []int{8, 16, 32, 64, 128, 256, 512}, nil, false},
-		{pulseProblem(), methods.Roberts{}, []float64{1e-3}, []int{32, 64, 128, 256, 512}, nil, true},
+		{pulseProblem(), methods.Roberts{}, []float64{1e-2, 1e-3}, []int{32, 64, 128, 256, 512}, nil, true},
 		{mustProblem(t, "additive"), methods.GGF{}, []float64{1e-4}, []int{16, 32, 64, 128}, nil, false},
 	} {
 		wp, err := WorkPrecision(context.Background(), c.p, []sdeint.Method{c.m}, c.tols, c.ctls, Settings{Paths: 1000, Seed: 1, Steps: c.steps})
@@ -88,11 +88,11 @@ func TestControllerDefaultsFast(t *testing.T) {
 // so that this list cannot go stale: a cell that starts to pass must leave
 // it. Keyed "problem method tol".
 var knownMisses = map[string]bool{
-	// The tolerance does not bind (errors 1e-7…1e-5, a few steps): the
-	// probes of the first step and a grid that grows by 9/8 per step cost
-	// more than the oracle's equal steps.
-	"cubic sriw1 0.01": true,
-	"wave sriw1 0.01":  true, "wave sriw1 0.001": true, "wave sriw1 0.0001": true,
+	// The tolerance does not bind (errors 1e-7…1e-3 at 1e-2): the work is
+	// the ramp from the first step, at most a hundredth of the span,
+	// growing by 9/8 per step, against the oracle's equal steps.
+	"cubic sriw1 0.01": true, "cubic roberts 0.01": true,
+	"wave sriw1 0.01": true, "wave sriw1 0.001": true, "wave sriw1 0.0001": true,
 	"wave roberts 0.01": true, "wave roberts 0.001": true, "wave roberts 0.0001": true,
 	"additive sosra 0.01": true,
 	"additive ggf 0.01":   true, "additive ggf 0.001": true,
@@ -103,11 +103,8 @@ var knownMisses = map[string]bool{
 	"ou sosra 0.01": true, "ou sosra 0.001": true, "ou sosra 0.0001": true,
 	"ou ggf 0.01": true, "ou ggf 0.001": true, "ou ggf 0.0001": true,
 	"ou roberts 0.01": true, "ou roberts 0.001": true, "ou roberts 0.0001": true,
-	// The pulse (width 0.02 at t = ½) is invisible from a first step of a
-	// tenth of the span growing by 9/8: at 1e-2 the steps pass over it.
-	"pulse roberts 0.01": true, "pulse sriw1 0.01": true,
-	// At 1e-4 on the pulse: roberts by 9% (5% with h0 = 0.01, the bar's
-	// SE is 1.5%); sriw1 by 3.5 times, see docs/convergence.md.
+	// At 1e-4 on the pulse: roberts by 9% (the bar's SE is 1.5%); sriw1
+	// by 3.5 times (docs/convergence.md).
 	"pulse roberts 0.0001": true, "pulse sriw1 0.0001": true,
 	// Non-commutative noise: lambaem's steps follow the size of the
 	// Milstein terms it leaves out, path by path, and cost 1.4 times
@@ -119,10 +116,11 @@ var knownMisses = map[string]bool{
 // a few minutes): gbm, cubic, wave, additive, ou, gbm-torchsde, the drift
 // pulse and two-noise, each with its default method (methods.Default) and
 // with roberts and ggf where Solve accepts them, at tolerances 1e-2, 1e-3,
-// 1e-4, 2000 paths, fixed steps 2…8192 (2…2048 for ou; ou and two-noise
-// are measured against 16× finer fixed-step solves on a Brownian tree). Every
+// 1e-4, 2000 paths, fixed steps 2…8192 (2…2048 for ou, 2…16384 for
+// two-noise; both are measured against 16× finer fixed-step solves on a
+// Brownian tree). Every
 // cell meets the bar but the known misses, and the pulse is clearly better
-// at 1e-3. The table it logs (docs/convergence.md) also gives each cell's
+// at 1e-2 and 1e-3. The table it logs (docs/convergence.md) also gives each cell's
 // efficiency with the first step fixed at h0 = 0.01 (the default before
 // the probes) and with the controllers before issue 9.
 func TestControllerDefaultsLong(t *testing.T) {
@@ -151,8 +149,11 @@ func TestControllerDefaultsLong(t *testing.T) {
 			}
 		}
 		st := steps
-		if name == "ou" {
+		switch name {
+		case "ou":
 			st = steps[:11]
+		case "two-noise":
+			st = append(slices.Clone(steps), 16384)
 		}
 		wp, err := WorkPrecision(context.Background(), p, ms, tols, nil, Settings{Paths: 2000, Seed: 1, Steps: st, SkipRefused: true})
 		if err != nil {
@@ -206,7 +207,7 @@ func TestControllerDefaultsLong(t *testing.T) {
 				t.Errorf("%s: a known miss now meets the bar (efficiency %.2f): remove it from knownMisses", key, r.Efficiency)
 			case !knownMisses[key] && !r.AsEfficient:
 				t.Errorf("%s: less efficient than fixed steps: %.3g ± %.2g against %.3g ± %.2g (efficiency %.2f)", key, r.Error, r.ErrorSE, r.FixedError, r.FixedErrorSE, r.Efficiency)
-			case name == "pulse" && r.Tol == 1e-3 && !significantlyBetter(r):
+			case name == "pulse" && r.Tol >= 1e-3 && !significantlyBetter(r):
 				t.Errorf("%s: not clearly better than fixed steps (efficiency %.2f)", key, r.Efficiency)
 			}
 		}

@@ -126,11 +126,12 @@ func pulseA(t float64) float64 {
 // Fixed steps must resolve the pulse's width everywhere; adaptive steps need
 // to shrink only near t0, but must not step over it. Measured with roberts
 // over 1000 paths (TestPulseWorkPrecisionLong), mean |X(T) − exact| × NFE:
-// fixed 300, 1000, 3000 steps 499, 174, 59; adaptive with the factor
-// clamped to 9/8 at tolerances 1e-2…1e-5 4.9, 4.4, 3.2, 1.9 (two thirds of
-// the accepted steps within 10 widths of the pulse); adaptive with the
-// factor up to 10 steps over the pulse on most paths at 1e-2 and 1e-3
-// (177, 1090) and on some at 1e-4 and 1e-5 (722, 74).
+// fixed 300, 1000, 3000 steps 499, 174, 59; adaptive at the defaults at
+// tolerances 1e-3, 1e-4, 1e-5: 7.0, 3.6, 1.6 (two thirds of the accepted
+// steps within 10 widths of the pulse), but at 1e-2 66, with 22 of the
+// 1000 paths stepping over the pulse; the controller before issue 9
+// (integral, factor up to 10) stepped over it on most paths at 1e-2 and
+// 1e-3 (177, 1090) and on some at 1e-4 and 1e-5 (722, 74).
 // Reference: gofast issue 9 (a problem with multiple time scales and an
 // exact answer); the construction is GBM's (Kloeden & Platen 1992, ch. 4)
 // with a time-dependent drift.

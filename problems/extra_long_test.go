@@ -64,11 +64,13 @@ func TestCIRDomainLong(t *testing.T) {
 // TestPulseWorkPrecisionLong (GOFAST_LONG) measures roberts on pulse over
 // 1000 paths (seed 1): mean |X(T) − exact| on the solver's path and NFE,
 // adaptive at tolerances 1e-2…1e-5 with the default controller and with the
-// factor clamped to 9/8, and fixed at 100…3000 steps; and, on 20 paths, the
-// share of accepted adaptive steps (clamp 9/8, tol 1e-3) within 10 widths of
-// the pulse. It checks that the clamped adaptive solves beat every fixed
-// step count in error × NFE by at least 5× (measured: 1.9–4.9 against ≥ 59;
-// the SEs of the errors are about 1%).
+// one before issue 9 (integral, clamps [0.2, 10], h0 = 0.01), and fixed at
+// 100…3000 steps; and, on 20 paths, the share of accepted adaptive steps
+// (tol 1e-3) within 10 widths of the pulse. It checks that the default
+// adaptive solves beat every fixed step count in error × NFE by at least 5×
+// at 1e-3…1e-5 (the SEs of the errors are about 1%), and that at 1e-2 they
+// do not: there some paths step over the pulse (docs/convergence.md, "The
+// first step"), and a change that fixes it must update the docs.
 //
 //	GOFAST_LONG=1 go test ./problems -run TestPulseWorkPrecisionLong -v
 func TestPulseWorkPrecisionLong(t *testing.T) {
@@ -94,27 +96,33 @@ func TestPulseWorkPrecisionLong(t *testing.T) {
 			}
 		}
 		e, se := mcstat.MeanSE(errs)
-		t.Logf("%-30s error %.3e ± %.1e  NFE %8.1f  error×NFE %7.3g  paths off by >10%%: %d", label, e, se, res.NFEMean(), e*res.NFEMean(), off)
+		t.Logf("%-34s error %.3e ± %.1e  NFE %8.1f  error×NFE %7.3g  paths off by >10%%: %d", label, e, se, res.NFEMean(), e*res.NFEMean(), off)
 		return e * res.NFEMean()
 	}
 	bestFixed := math.Inf(1)
 	for _, n := range []int{100, 300, 1000, 3000} {
 		bestFixed = min(bestFixed, run(sdeint.Settings{Steps: n}, fmt.Sprintf("fixed %d steps", n)))
 	}
-	for _, mf := range []float64{0, 1.125} {
+	for _, old := range []bool{false, true} {
 		for _, tol := range []float64{1e-2, 1e-3, 1e-4, 1e-5} {
+			c := control.Settings{RTol: tol, ATol: tol}
 			label := fmt.Sprintf("adaptive tol %g", tol)
-			if mf != 0 {
-				label += " clamp 9/8"
+			if old {
+				c.Exponent, c.MaxFactor, c.H0 = 1, 10, 0.01
+				label += " before issue 9"
 			}
-			wp := run(sdeint.Settings{Control: control.Settings{RTol: tol, ATol: tol, MaxFactor: mf}}, label)
-			if mf != 0 && !(wp < bestFixed/5) {
+			wp := run(sdeint.Settings{Control: c}, label)
+			switch {
+			case old:
+			case tol < 1e-2 && !(wp < bestFixed/5):
 				t.Errorf("%s: error×NFE %.3g, want below a fifth of fixed steps' best %.3g", label, wp, bestFixed)
+			case tol == 1e-2 && wp < bestFixed/5:
+				t.Errorf("%s: error×NFE %.3g, below a fifth of fixed steps' best %.3g: update docs/convergence.md", label, wp, bestFixed)
 			}
 		}
 	}
 	res, err := sdeint.Solve(context.Background(), &p.SDE, m, &sdeint.Settings{Paths: 20, Seed: 1, Trace: true,
-		Control: control.Settings{RTol: 1e-3, ATol: 1e-3, MaxFactor: 1.125}})
+		Control: control.Settings{RTol: 1e-3, ATol: 1e-3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +138,6 @@ func TestPulseWorkPrecisionLong(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("adaptive tol 1e-3 clamp 9/8: %d of %d accepted steps (%.0f%%) start within 10 widths of the pulse (%.0f%% of the span)",
+	t.Logf("adaptive tol 1e-3: %d of %d accepted steps (%.0f%%) start within 10 widths of the pulse (%.0f%% of the span)",
 		near, all, 100*float64(near)/float64(all), 100*20*pulseW)
 }

@@ -24,9 +24,12 @@ type Adaptive struct {
 	HMax       float64 // +Inf when unset
 	// Auto asks the solver to estimate each path's first step size
 	// (Settings.H0 unset); Order is the k of the estimate's growth E ∝ |h|^k
-	// the probes assume.
-	Auto  bool
-	Order float64
+	// the probes assume, FirstTarget the error norm they aim at and
+	// FirstSpan the largest first step as a fraction of the span
+	// (Settings.FirstTarget, FirstSpan).
+	Auto                   bool
+	Order                  float64
+	FirstTarget, FirstSpan float64
 }
 
 var (
@@ -42,11 +45,12 @@ const (
 	adSpan           // |T1 − T0|: the largest proposal
 	adE1             // State.E1
 	adE2             // State.E2
+	adBad            // the shortest probe that was not finite (0: none)
 	adSize
 )
 
 // StateSize returns the float64s of a path's memory: its step size, the
-// current attempt, the span and the PID memory (State).
+// current attempt, the span, the PID memory (State) and the probes' bound.
 func (c *Adaptive) StateSize() int { return adSize }
 
 // UsesError returns true.
@@ -61,11 +65,12 @@ func (c *Adaptive) Start(state []float64, t0, t1 float64) float64 {
 	span := math.Abs(t1 - t0)
 	h := c.H0
 	if c.Auto {
-		h = max(min(h, c.HMax, span*probeMaxSpan), c.HMin)
+		h = max(min(h, c.HMax, span*c.FirstSpan), c.HMin)
 	}
 	state[adH], state[adTry], state[adClipped] = h, 0, 0
 	state[adSpan] = span
 	state[adE1], state[adE2] = s.E1, s.E2
+	state[adBad] = 0
 	return h
 }
 
@@ -74,29 +79,22 @@ func (c *Adaptive) AutoStart() bool { return c.Auto }
 
 // Probe constants (measured: docs/convergence.md, "The first step").
 const (
-	// ProbeTarget is the error norm a first step aims at: below 1, since
-	// the probes' increment is typical, not the worst.
-	ProbeTarget = 0.5
 	// MaxProbes is the most probes NextProbe asks for per path.
 	MaxProbes = 3
 	// probeMaxChange is the largest change of size from one probe to the
 	// next.
 	probeMaxChange = 100.0
-	// probeMaxSpan caps the first step at a tenth of the span: a first
-	// step that covers the span sees nothing inside it.
-	probeMaxSpan = 0.1
 )
 
 // NextProbe returns the size of the next probe after the n-th probe
 // (n = 1, 2, …) of size h gave error norm err (+Inf if it was not finite or
 // left the domain), or, with done, the path's first step size. The next
-// size solves E(h') = ProbeTarget for E ∝ |h|^Order, changing h by at most
-// a factor of 100 and kept within [HMin, min(HMax, span/10)]; the probes end
-// when the prediction is within a factor 2 of h, when it cannot move, when
-// it grows past that upper bound (which is then the first step), or after
-// MaxProbes.
+// size solves E(h') = FirstTarget for E ∝ |h|^Order, changing h by at
+// most a factor of 100 and kept within [HMin, min(HMax, FirstSpan·span)]
+// and below half the shortest probe that was not finite; the probes end when the prediction is within a factor 2 of h, when it
+// cannot move, when it grows past that upper bound (which is then the first
+// step), or after MaxProbes.
 func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float64, done bool) {
-	hi := max(min(c.HMax, state[adSpan]*probeMaxSpan), c.HMin)
 	k := c.Order
 	if !(k > 0) {
 		k = 1
@@ -105,11 +103,19 @@ func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float
 	switch {
 	case !(err >= 0 && err <= math.MaxFloat64):
 		r = 1 / probeMaxChange
+		if b := state[adBad]; b == 0 || h < b {
+			state[adBad] = h
+		}
 	case err == 0:
 		r = probeMaxChange
 	default:
-		r = min(max(math.Pow(ProbeTarget/err, 1/k), 1/probeMaxChange), probeMaxChange)
+		r = min(max(math.Pow(c.FirstTarget/err, 1/k), 1/probeMaxChange), probeMaxChange)
 	}
+	hi := min(c.HMax, state[adSpan]*c.FirstSpan)
+	if b := state[adBad]; b > 0 {
+		hi = min(hi, b/2) // never back to a size that was not finite
+	}
+	hi = max(hi, c.HMin)
 	next = min(max(h*r, c.HMin), hi)
 	// Done when the prediction is near, cannot move, or lies beyond the
 	// cap: then the capped step's predicted error is below the target, and

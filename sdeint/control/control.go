@@ -123,13 +123,22 @@ type Settings struct {
 	MinFactor, MaxFactor float64
 	// Unclamped turns clamping off whatever the method's default.
 	Unclamped bool
-	// H0 is the initial step size |h|. Zero (the default) estimates each
-	// path's first step by probing the method (AutoStarter), starting from
-	// 0.01 (or HMin if larger); a positive H0 is the first step of every
-	// path.
-	H0   float64
-	HMin float64 // a proposed step below HMin stops the path (default none)
-	HMax float64 // largest step size (default none)
+	// H0 is the initial step size |h|. Zero (the default) chooses each
+	// path's first step by probing the method (AutoStarter), from a first
+	// probe of min(0.01, FirstSpan·span) (or HMin if larger); a positive
+	// H0 is the first step of every path.
+	H0 float64
+	// FirstTarget and FirstSpan tune the probes of the first step (H0
+	// zero): the error norm the first step aims at (default 0.5: below 1,
+	// since the probes' increment is typical, not the worst) and the
+	// largest first step as a fraction of the span (default 0.01; 1 for no
+	// cap). A larger first step saves work on smooth problems at loose
+	// tolerances but can step over a short feature of the solution, which
+	// no error estimate sees from outside (docs/convergence.md, "The first
+	// step").
+	FirstTarget, FirstSpan float64
+	HMin                   float64 // a proposed step below HMin stops the path (default none)
+	HMax                   float64 // largest step size (default none)
 }
 
 // Defaults are what a method contributes to its controller.
@@ -221,13 +230,15 @@ func NewTolerance(s Settings, d Defaults, n int) (*Tolerance, error) {
 // coefficients, clamps, step-size bounds) with the method's defaults d.
 func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	c := &Adaptive{
-		Safety:    orDefault(s.Safety, 0.9),
-		H0:        orDefault(s.H0, max(0.01, s.HMin)),
-		Auto:      s.H0 == 0,
-		HMin:      s.HMin,
-		HMax:      s.HMax,
-		MinFactor: 0,
-		MaxFactor: math.Inf(1),
+		Safety:      orDefault(s.Safety, 0.9),
+		H0:          orDefault(s.H0, max(0.01, s.HMin)),
+		Auto:        s.H0 == 0,
+		FirstTarget: orDefault(s.FirstTarget, 0.5),
+		FirstSpan:   orDefault(s.FirstSpan, 0.01),
+		HMin:        s.HMin,
+		HMax:        s.HMax,
+		MinFactor:   0,
+		MaxFactor:   math.Inf(1),
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: "+format, a...)) }
@@ -235,6 +246,12 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 		// Above 1 a rejected step can be retried at the same size, with
 		// the same error, until the budget is spent.
 		bad("Safety = %v, want a value in (0, 1]", s.Safety)
+	}
+	if !(c.FirstTarget > 0) || math.IsInf(c.FirstTarget, 0) {
+		bad("FirstTarget = %v, want finite > 0", s.FirstTarget)
+	}
+	if !(c.FirstSpan > 0 && c.FirstSpan <= 1) {
+		bad("FirstSpan = %v, want a fraction of the span in (0, 1]", s.FirstSpan)
 	}
 	if !(c.H0 > 0) || math.IsInf(c.H0, 0) {
 		bad("H0 = %v, want finite > 0", s.H0)

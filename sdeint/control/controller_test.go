@@ -163,14 +163,19 @@ func TestDecisionString(t *testing.T) {
 
 // TestAdaptiveProbes drives the first-step probes (AutoStarter) by hand on
 // an estimate of order k = 2 over the span [0, 2]: each probe's next size
-// solves E(h') = ProbeTarget for E ∝ h², within a factor 100 of h, at most a
-// tenth of the span and at least HMin; +Inf shrinks by 100 and 0 grows by
-// 100; the probes end within a factor 2, when the size cannot move, when it
-// grows past the cap, or after MaxProbes. H0 set turns them off.
+// solves E(h') = FirstTarget (0.5) for E ∝ h², within a factor 100 of h, at
+// most FirstSpan (here a tenth) of the span, below half a probe that was
+// not finite, and at least HMin; +Inf shrinks by
+// 100 and 0 grows by 100; the probes end within a factor 2, when the size
+// cannot move, when it grows past the cap, or after MaxProbes. FirstTarget
+// and FirstSpan move the target and the cap; H0 set turns the probes off.
 func TestAdaptiveProbes(t *testing.T) {
 	d := mainstreamDefaults
 	d.Order = 2
-	c := mustNew(t, Settings{}, d, 1)
+	if c := mustNew(t, Settings{}, d, 1); c.Adaptive.FirstSpan != 0.01 || c.Adaptive.FirstTarget != 0.5 {
+		t.Errorf("defaults: FirstSpan %v, FirstTarget %v; want 0.01, 0.5", c.Adaptive.FirstSpan, c.Adaptive.FirstTarget)
+	}
+	c := mustNew(t, Settings{FirstSpan: 0.1}, d, 1)
 	a := &c.Adaptive
 	if !a.AutoStart() {
 		t.Fatal("H0 unset: AutoStart false")
@@ -185,22 +190,29 @@ func TestAdaptiveProbes(t *testing.T) {
 		next   float64
 		done   bool
 	}{
-		{0.01, ProbeTarget * 16, 1, 0.0025, false}, // (1/16)^(1/2): ¼
-		{0.01, ProbeTarget / 2, 1, 0.01 * math.Sqrt2, true},
-		{0.01, ProbeTarget * 1e8, 1, 1e-4, false}, // clamped to 1/100
-		{0.01, ProbeTarget * 1e-8, 1, 0.2, true},  // ×100 = 1, capped at span/10
-		{0.01, ProbeTarget / 900, 1, 0.2, true},   // ×30, capped at span/10
-		{0.1, ProbeTarget * 1e8, 1, 0.001, false}, // down by 100: probe again
-		{0.2, ProbeTarget * 1e-8, 2, 0.2, true},   // cannot move
+		{0.01, 0.5 * 16, 1, 0.0025, false}, // (1/16)^(1/2): ¼
+		{0.01, 0.5 / 2, 1, 0.01 * math.Sqrt2, true},
+		{0.01, 0.5 * 1e8, 1, 1e-4, false}, // clamped to 1/100
+		{0.01, 0.5 * 1e-8, 1, 0.2, true},  // ×100 = 1, capped at span/10
+		{0.01, 0.5 / 900, 1, 0.2, true},   // ×30, capped at span/10
+		{0.1, 0.5 * 1e8, 1, 0.001, false}, // down by 100: probe again
+		{0.2, 0.5 * 1e-8, 2, 0.2, true},   // cannot move
 		{0.01, math.Inf(1), 1, 1e-4, false},
 		{0.01, math.NaN(), 1, 1e-4, false},
 		{0.01, 0, 1, 0.2, true},
-		{0.01, ProbeTarget * 16, MaxProbes, 0.0025, true},
+		{0.01, 0.5 * 16, MaxProbes, 0.0025, true},
 	} {
+		a.Start(st, 0, 2)
 		next, done := a.NextProbe(st, c.h, c.err, c.n)
 		if !near(next, c.next) || done != c.done {
 			t.Errorf("NextProbe(h %v, err %v, n %d) = %v, %v; want %v, %v", c.h, c.err, c.n, next, done, c.next, c.done)
 		}
+	}
+	// After a non-finite probe of 0.01, no probe or first step above 0.005.
+	a.Start(st, 0, 2)
+	a.NextProbe(st, 0.01, math.Inf(1), 1)
+	if next, done := a.NextProbe(st, 1e-4, 1e-9, 2); next != 0.005 || !done {
+		t.Errorf("after a NaN probe of 0.01: NextProbe = %v, %v; want 0.005, true", next, done)
 	}
 	a.SetStep(st, 0.05)
 	if tEnd, hTry, ok := a.Propose(st, 0, 2); !ok || tEnd != 0.05 || hTry != 0.05 {
@@ -213,12 +225,20 @@ func TestAdaptiveProbes(t *testing.T) {
 	if next, _ := c.Adaptive.NextProbe(st, 0.5, 1e-9, 1); next != 0.5 {
 		t.Errorf("HMin 0.5: next probe %v, want 0.5", next)
 	}
-	c = mustNew(t, Settings{HMax: 0.05}, d, 1)
+	c = mustNew(t, Settings{HMax: 0.05, FirstSpan: 0.1}, d, 1)
 	if h := c.Adaptive.Start(st, 0, 2); h != 0.01 {
 		t.Errorf("HMax 0.05: Start = %v", h)
 	}
 	if next, _ := c.Adaptive.NextProbe(st, 0.01, 1e-9, 1); next != 0.05 {
 		t.Errorf("HMax 0.05: next probe %v, want 0.05", next)
+	}
+	c = mustNew(t, Settings{FirstTarget: 0.125, FirstSpan: 1}, d, 1)
+	c.Adaptive.Start(st, 0, 2)
+	if next, done := c.Adaptive.NextProbe(st, 0.01, 0.5, 1); !near(next, 0.005) || !done {
+		t.Errorf("FirstTarget 0.125: NextProbe = %v, %v; want 0.005, true", next, done)
+	}
+	if next, done := c.Adaptive.NextProbe(st, 0.01, 1e-12, 1); !near(next, 1) || done {
+		t.Errorf("FirstSpan 1: NextProbe = %v, %v; want 1 (×100, under the span 2), false", next, done)
 	}
 	c = mustNew(t, Settings{H0: 0.3}, d, 1)
 	if c.Adaptive.AutoStart() {
