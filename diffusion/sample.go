@@ -236,7 +236,11 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 		if tol == 0 {
 			tol = 1e-5
 		}
-		set.Control = control.Settings{RTol: tol, ATol: tol, H0: s.H0}
+		h0 := s.H0
+		if h0 == 0 {
+			h0 = 0.01 // pinned, as the adaptive sampler's: not probed
+		}
+		set.Control = control.Settings{RTol: tol, ATol: tol, H0: h0}
 		return Flow(sde, score, d), methods.DP5{}, set, nil
 	}
 	return nil, nil, nil, fmt.Errorf("diffusion: unknown sampler %v", s.Sampler)
