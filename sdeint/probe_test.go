@@ -63,6 +63,13 @@ func TestProbesChooseOnlyTheFirstStep(t *testing.T) {
 					c.name, i, a.Accepted, a.Rejected, a.NFE, f.Accepted, f.Rejected, f.NFE, c.perProbe)
 			}
 		}
+		var probes int64
+		for _, ps := range auto.Path {
+			probes += int64(ps.Probes)
+		}
+		if auto.Stats.Probes != probes || fixed.Stats.Probes != 0 {
+			t.Errorf("%s: Stats.Probes %d and %d with H0; want the paths' %d and 0", c.name, auto.Stats.Probes, fixed.Stats.Probes, probes)
+		}
 		t.Logf("%s: first step %.4g after %d probes", c.name, h0, auto.Path[0].Probes)
 	}
 }

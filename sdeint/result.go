@@ -131,6 +131,7 @@ type PathStats struct {
 // Stats are totals over all paths.
 type Stats struct {
 	Accepted, Rejected         int64
+	Probes                     int64 // first-step probes (PathStats.Probes)
 	DriftEvals, DiffusionEvals int64
 	NFE                        int64
 	Failed                     int // paths that did not succeed

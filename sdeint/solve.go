@@ -716,6 +716,7 @@ func (sv *solver) finish() *Result {
 		ps := &r.Path[i]
 		r.Stats.Accepted += int64(ps.Accepted)
 		r.Stats.Rejected += int64(ps.Rejected)
+		r.Stats.Probes += int64(ps.Probes)
 		r.Stats.DriftEvals += int64(ps.DriftEvals)
 		r.Stats.DiffusionEvals += int64(ps.DiffusionEvals)
 		r.Stats.NFE += int64(ps.NFE)

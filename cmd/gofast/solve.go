@@ -380,7 +380,7 @@ func report(prob *problems.Problem, method sdeint.Method, src brownian.Source, f
 		NFEMax:          res.NFEMax(),
 		AcceptedMean:    float64(res.Stats.Accepted) / float64(res.Paths),
 		RejectedMean:    float64(res.Stats.Rejected) / float64(res.Paths),
-		ProbesMean:      probesMean(res),
+		ProbesMean:      float64(res.Stats.Probes) / float64(res.Paths),
 		WallSeconds:     res.Stats.Wall.Seconds(),
 	}
 	if _, ok := src.(brownian.Tree); ok {
@@ -543,13 +543,4 @@ func versus(v, se, exact *float64, comp string) string {
 		s += fmt.Sprintf(", %+.1f SE", (*v-*exact) / *se)
 	}
 	return s + comp + ")"
-}
-
-// probesMean is the mean number of first-step probes per path.
-func probesMean(res *sdeint.Result) float64 {
-	n := 0
-	for _, ps := range res.Path {
-		n += ps.Probes
-	}
-	return float64(n) / float64(res.Paths)
 }

@@ -88,7 +88,7 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	peers := fs.String("peer", "default", "reference points drawn beside the curves: default (built in for gbm-torchsde: torchsde 0.2.6), none, or name:nfe:error,…")
 	h0 := fs.Float64("h0", 0, "initial step of the adaptive solves (0: each path's first step probed from the method)")
 	firstTarget := fs.Float64("first-target", 0, "error norm the probed first step aims at (0: the default 0.5)")
-	firstSpan := fs.Float64("first-span", 0, "largest probed first step, as a fraction of the span (0: the default 0.1; 1: no cap)")
+	firstSpan := fs.Float64("first-span", 0, "largest probed first step, as a fraction of the span (0: the default 0.01; 1: no cap)")
 	minFactor := fs.Float64("min-factor", 0, "clamp: the smallest step-size factor of the adaptive solves (0: the method's default)")
 	maxFactor := fs.Float64("max-factor", 0, "clamp: the largest step-size factor of the adaptive solves (0: the method's default)")
 	refSteps := fs.Int("ref-steps", 0, "problems without an exact solution: fixed steps of the same-path reference (0: 16 × the largest of -steps)")
