@@ -6,6 +6,7 @@ package sdeint_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -204,6 +205,64 @@ func TestProbesDeterministic(t *testing.T) {
 		}
 		if !reflect.DeepEqual(ref.X, res.X) || !reflect.DeepEqual(ref.Path, res.Path) {
 			t.Errorf("workers %d, batch %d: results differ from one batch of 64", c.workers, c.batch)
+		}
+	}
+}
+
+// TestProbesFuncError: a drift that fails during the probes, by an error
+// or a panic, stops the solve like a failure in an attempt: nothing
+// crashes, the error is returned, and with an error the rows of the
+// failing call end FuncError (naming the drift and the call's size) while
+// the rows whose probes were done, not in the call, end Stopped. The paths'
+// initial states differ (as in TestProbesDeterministic) so that half the
+// rows finish their probes first; the drift fails on its third call, the
+// second probe of the rows still probing (sriw1: two drift calls a probe).
+func TestProbesFuncError(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		p := problems.GBM().SDE
+		p.Init = func(dst []float64, path int, _ *brownian.Stream) error {
+			dst[0] = math.Pow(10, -3+4*float64(path%17)/16)
+			return nil
+		}
+		drift := p.Drift
+		var calls int
+		p.Drift = func(dst, tt, x []float64, b sdeint.Batch) error {
+			calls++
+			if calls == 3 {
+				if panics {
+					panic("boom")
+				}
+				return errors.New("boom")
+			}
+			return drift(dst, tt, x, b)
+		}
+		res, err := sdeint.Solve(context.Background(), &p, methods.SRIW1{}, &sdeint.Settings{Paths: 64, Seed: 5, Workers: 1, BatchSize: 64,
+			Control: control.Settings{RTol: 1e-9, ATol: 1e-3}})
+		if err == nil || res.Status != sdeint.FuncError {
+			t.Fatalf("panic %v: status %v, err %v; want FuncError", panics, res.Status, err)
+		}
+		failed, stopped := 0, 0
+		for i, ps := range res.Path {
+			switch ps.Status {
+			case sdeint.FuncError:
+				failed++
+				if ps.Err == nil || ps.Err.Where != "drift" {
+					t.Errorf("panic %v, path %d: %+v, want the drift named", panics, i, ps.Err)
+				}
+			case sdeint.Stopped:
+				stopped++
+			default:
+				t.Errorf("panic %v, path %d: %v, want FuncError or Stopped", panics, i, ps.Status)
+			}
+		}
+		if failed == 0 || stopped == 0 {
+			t.Errorf("panic %v: %d FuncError, %d Stopped: want both (rows still probing and rows done)", panics, failed, stopped)
+		}
+		for _, ps := range res.Path {
+			if ps.Status == sdeint.FuncError && ps.Err.Rows != failed {
+				t.Errorf("panic %v: FuncError path names a call on %d rows, want %d", panics, ps.Err.Rows, failed)
+				break
+			}
 		}
 	}
 }
