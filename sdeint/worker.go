@@ -231,16 +231,9 @@ func (w *worker) probe(as control.AutoStarter) {
 				}
 			}
 		}
-		st.X = w.x[:k*n]
-		if S := sv.stateSize; S > 0 {
-			st.State = w.state[:k*S]
-		}
-		w.eval.driftCalls, w.eval.diffCalls = 0, 0
-		if err := w.stepper.Step(st); err != nil {
-			w.stepFailed(err, false)
+		if !w.step1(k, false) {
 			return
 		}
-		w.count(k, false)
 		for r := k - 1; r >= 0; r-- {
 			sl := &w.slots[r]
 			sl.stats.Probes++
@@ -265,6 +258,25 @@ func (w *worker) probe(as control.AutoStarter) {
 			}
 		}
 	}
+}
+
+// step1 runs the method on the first k rows, whose times, steps and
+// increments are set, and counts the evaluations; attempt says it is an
+// attempt, not a probe. If the method fails it ends the rows (stepFailed)
+// and reports false.
+func (w *worker) step1(k int, attempt bool) bool {
+	sv, n, st := w.sv, w.sv.n, &w.step
+	st.X = w.x[:k*n]
+	if S := sv.stateSize; S > 0 {
+		st.State = w.state[:k*S]
+	}
+	w.eval.driftCalls, w.eval.diffCalls = 0, 0
+	if err := w.stepper.Step(st); err != nil {
+		w.stepFailed(err, attempt)
+		return false
+	}
+	w.count(k, attempt)
+	return true
 }
 
 // swap exchanges rows a and b of the block.
@@ -318,16 +330,9 @@ func (w *worker) round() {
 			}
 		}
 	}
-	st.X = w.x[:k*n]
-	if S := sv.stateSize; S > 0 {
-		st.State = w.state[:k*S]
-	}
-	w.eval.driftCalls, w.eval.diffCalls = 0, 0
-	if err := w.stepper.Step(st); err != nil {
-		w.stepFailed(err, true)
+	if !w.step1(k, true) {
 		return
 	}
-	w.count(k, true)
 	for r := range k {
 		sl := &w.slots[r]
 		if sl.fail.where == "" {
