@@ -40,20 +40,19 @@ type failure struct {
 // worker advances one block of paths at a time. It owns all its buffers, so
 // the stepping loop allocates nothing.
 type worker struct {
-	sv        *solver
-	id        int
-	k         int // active rows
-	slots     []slot
-	gpaths    []int     // global path index per row (Batch.Paths)
-	x, prev   []float64 // states and last accepted low-order proposals
-	w         []float64 // W(t) − W(T0) per row
-	stepper   Stepper
-	step      Step
-	eval      evaluator
-	errNorm   []float64 // per-row partial error norm of the current attempt
-	probeDone []bool    // per-row: its probes are done
-	state     []float64 // method memory, rows×Properties.State
-	cstate    []float64 // controller memory, rows×Controller.StateSize()
+	sv      *solver
+	id      int
+	k       int // active rows
+	slots   []slot
+	gpaths  []int     // global path index per row (Batch.Paths)
+	x, prev []float64 // states and last accepted low-order proposals
+	w       []float64 // W(t) − W(T0) per row
+	stepper Stepper
+	step    Step
+	eval    evaluator
+	errNorm []float64 // per-row partial error norm of the current attempt
+	state   []float64 // method memory, rows×Properties.State
+	cstate  []float64 // controller memory, rows×Controller.StateSize()
 	// reached holds the bits of t·dir for the least time, in the direction
 	// of integration, of the active rows (+Inf with none), for Progress.
 	reached atomic.Uint64
@@ -170,17 +169,14 @@ func (w *worker) load(lo, hi int) {
 }
 
 // begin readies the loaded rows for their first attempt: it probes for
-// their first step sizes when the controller asks for it (in shared-step
-// mode the solver does, for the whole batch), records the saves at T0 and
-// proposes each row's first attempt.
+// their first step sizes when the controller asks for it, records the saves
+// at T0 and proposes each row's first attempt. (Shared-step mode does the
+// same in phases, to start the batch from its least first step.)
 func (w *worker) begin() {
-	if !w.sv.set.SharedStep {
-		if as := w.sv.autoStart; as != nil {
-			w.probe(as)
-			for r := range w.k {
-				sl := &w.slots[r]
-				as.SetStep(w.ctrlState(r), sl.h)
-			}
+	if as := w.sv.autoStart; as != nil {
+		w.probe(as)
+		for r := range w.k {
+			as.SetStep(w.ctrlState(r), w.slots[r].h)
 		}
 	}
 	w.start()
