@@ -8,7 +8,8 @@ import (
 // FuzzNew resolves random settings with random method defaults: New either
 // refuses them with an error or returns a controller that behaves. Starting
 // a path and feeding it random error norms (0, tiny, huge, NaN, Inf
-// included), every proposal must be finite and ≥ 0, a rejected step must
+// included) — first as the probes of its first step when it probes —,
+// every proposal must be finite and ≥ 0, a rejected step must
 // never grow, and clamps must hold; the norm of a finite error vector
 // against finite states must be ≥ 0 (or NaN only when the tolerance is 0
 // somewhere).
@@ -38,6 +39,25 @@ func FuzzNew(f *testing.F) {
 			h := c.Start(state, 0, 1)
 			if !(h > 0) || math.IsInf(h, 0) {
 				t.Fatalf("Start proposes %v", h)
+			}
+			if c.AutoStart() {
+				// The probes: every size is positive, finite, within
+				// [HMin, HMax] and the span (or HMin, which the solver
+				// refuses above the span), and they end by MaxProbes.
+				hp, done := h, false
+				for n, e := range []float64{e1, e2, e3} {
+					hp, done = c.NextProbe(state, hp, e, n+1)
+					if !(hp > 0) || hp > max(1, c.HMin) || hp < c.HMin || hp > c.HMax {
+						t.Fatalf("probe %d (err %v) proposes %v (HMin %v, HMax %v)", n+1, e, hp, c.HMin, c.HMax)
+					}
+					if done {
+						break
+					}
+				}
+				if !done {
+					t.Fatalf("probes not done after %d", MaxProbes)
+				}
+				c.SetStep(state, hp)
 			}
 			tt := 0.0
 			for _, e := range []float64{e1, e2, e3, 0, math.NaN(), math.Inf(1), 1e-300, 1e300, 1, 1.0000001} {
