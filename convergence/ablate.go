@@ -45,7 +45,8 @@ type Axis struct {
 //	clamps      default, none, MIN/MAX (e.g. 0.2/10)    control.Settings.MinFactor, MaxFactor, Unclamped
 //	controller  i, pi, pid:P/I/D                        control.ParseController
 //	brownian    bridge, tree, redraw                    the Brownian source
-var AxisNames = []string{"norm", "extrap", "estimate", "rule", "prev", "safety", "exponent", "clamps", "controller", "brownian"}
+//	first       probed, probed:F (F in (0, 1]), a step  control.Settings.FirstSpan, H0 (SDE problems only)
+var AxisNames = []string{"norm", "extrap", "estimate", "rule", "prev", "safety", "exponent", "clamps", "controller", "brownian", "first"}
 
 // ParseAxes reads axes as the command line spells them:
 // "norm=l2scaled,linf;controller=i,pi". Axes are separated by ';', values
@@ -233,6 +234,25 @@ func (vr *Variant) Apply(name, v string) error {
 			vr.Brownian = brownian.Redraw{}
 		default:
 			return fmt.Errorf("convergence: brownian=%q: want bridge, tree or redraw", v)
+		}
+	case "first":
+		// The first step: probed (the default, at most FirstSpan of the
+		// span), or a fixed H0 for every path.
+		switch span, ok := strings.CutPrefix(v, "probed:"); {
+		case v == "probed":
+			c.H0, c.FirstSpan = 0, 0
+		case ok:
+			x, err := strconv.ParseFloat(span, 64)
+			if err != nil || !(x > 0 && x <= 1) {
+				return fmt.Errorf("convergence: first=%q: want probed:F with F in (0, 1], a fraction of the span", v)
+			}
+			c.H0, c.FirstSpan = 0, x
+		default:
+			x, err := number(name, v)
+			if err != nil {
+				return fmt.Errorf("convergence: first=%q: want probed, probed:F or a first step > 0", v)
+			}
+			c.H0, c.FirstSpan = x, 0
 		}
 	default:
 		return fmt.Errorf("convergence: unknown axis %q (want %s)", name, strings.Join(AxisNames, ", "))

@@ -85,10 +85,19 @@ func TestVariantApply(t *testing.T) {
 		{"controller", "pid:1/2/3", Variant{Method: methods.GGF{}, Control: control.Settings{PCoeff: 1, ICoeff: 2, DCoeff: 3}}},
 		{"brownian", "tree", Variant{Method: methods.GGF{}, Brownian: brownian.Tree{}}},
 		{"brownian", "redraw", Variant{Method: methods.GGF{}, Brownian: brownian.Redraw{}}},
+		{"first", "probed", Variant{Method: methods.GGF{}}},
+		{"first", "probed:0.1", Variant{Method: methods.GGF{}, Control: control.Settings{FirstSpan: 0.1}}},
+		{"first", "0.01", Variant{Method: methods.GGF{}, Control: control.Settings{H0: 0.01}}},
 	}
 	for _, c := range cases {
 		if got := apply(methods.GGF{}, c.name, c.value); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s=%s: %+v, want %+v", c.name, c.value, got, c.want)
+		}
+	}
+	for _, v := range []string{"probed:0", "probed:1.5", "probed:x", "-1", "fast"} {
+		vr := Variant{Method: methods.GGF{}}
+		if err := vr.Apply("first", v); err == nil || !strings.Contains(err.Error(), "first=") {
+			t.Errorf("first=%s: %v, want a refusal naming the axis", v, err)
 		}
 	}
 	// The paper's pair's ablations need the paper's pair.

@@ -88,6 +88,11 @@ func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, a := range cfg.Axes {
+		if a.Name == "first" {
+			return nil, errors.New("bench: axis first applies to SDE problems: diffusion sampling pins the paper's first step (0.01, 0.5 for VE)")
+		}
+	}
 	choices, err := convergence.Expand(cfg.Axes, cfg.Mode)
 	if err != nil {
 		return nil, err

@@ -122,9 +122,10 @@ func mustExact(t *testing.T, k diffusion.Kind) *diffusion.Exact {
 	return ex
 }
 
-// TestAblateRefusals: invalid settings fail before any run.
+// TestAblateRefusals: invalid settings fail before any run, and so does
+// the first-step axis, which sampling pins.
 func TestAblateRefusals(t *testing.T) {
-	for _, s := range []string{"exponent=0.5;controller=default,pi", "rule=mainstream;safety=0.8;clamps=0.5/1.5;exponent=0.9;controller=pid:0/1/0"} {
+	for _, s := range []string{"exponent=0.5;controller=default,pi", "rule=mainstream;safety=0.8;clamps=0.5/1.5;exponent=0.9;controller=pid:0/1/0", "first=probed,0.1"} {
 		axes, err := convergence.ParseAxes(s)
 		if err != nil {
 			t.Fatal(err)
