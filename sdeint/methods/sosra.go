@@ -38,7 +38,9 @@ func init() {
 // real root, so unlike SRA1's it cannot vanish on an unstable step
 // (TestSRAStiff, docs/methods/sosra.md). It costs one more drift and one
 // more diffusion evaluation per attempt.
-// The default controller is the mainstream one, exponent 1/(q+1) = 1.
+// The default controller is the package's SDE default
+// (controlMainstream): the mainstream rule, PI control P 0.1, I 0.2
+// (k = q+1 = 1), clamps [0.2, 1.125], a probed first step.
 type SOSRA struct{}
 
 // sosraTableau is SOSRA's tableau (Rackauckas & Nie, arXiv:1804.04344).

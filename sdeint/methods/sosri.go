@@ -38,8 +38,9 @@ func init() {
 // and adaptive steps are allowed on every applicable class, for the reasons
 // and with the measurements given in SRIW1's doc.
 //
-// The default controller is the mainstream one: δ_i = ε_abs +
-// ε_rel·max(|x_i|, |x_new,i|), exponent 1/(q+1) = 1, clamps [0.2, 10].
+// The default controller is the package's SDE default
+// (controlMainstream): δ_i = ε_abs + ε_rel·max(|x_i|, |x_new,i|), PI control
+// P 0.1, I 0.2 (k = q+1 = 1), clamps [0.2, 1.125], a probed first step.
 type SOSRI struct{}
 
 // sosriTableau is SOSRI's tableau (Rackauckas & Nie 2018; the digits of

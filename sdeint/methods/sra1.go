@@ -43,11 +43,12 @@ func init() {
 // On stiff drift the estimate can fail: for f = λx it is δ·λh·x·(2 + ¾λh),
 // which vanishes at λh = −8/3, outside the stability interval [−2, 0] of
 // Ralston's method, so the controller may accept unstable steps (measured
-// with λ = −100: paths that grow without bound at tolerance 1e-1, a variance
-// 6 times too large at 1e-2; TestSRAStiff). Use SOSRA there.
+// with λ = −100: paths that grow without bound at tolerance 1e-1;
+// TestSRAStiff). Use SOSRA there.
 //
-// The default controller is the mainstream one: δ_i = ε_abs + ε_rel·max(|x_i|,
-// |x_new,i|), exponent 1/(q+1) = 1, clamps [0.2, 10].
+// The default controller is the package's SDE default (controlMainstream):
+// δ_i = ε_abs + ε_rel·max(|x_i|, |x_new,i|), PI control P 0.1, I 0.2,
+// clamps [0.2, 1.125], a probed first step.
 type SRA1 struct{}
 
 // sra1Tableau is SRA1's tableau (Rößler 2010).

@@ -323,11 +323,15 @@ func TestSRAReproducible(t *testing.T) {
 // stability interval is [−5.31, 0]. The bounds: the mean within 4 SE of the
 // exact mean plus a method bias of 0.01, the variance within 4 SE plus 50%
 // of the exact variance (at loose tolerances the step sits at the stability
-// limit, which inflates the variance). SOSRA and ggf must meet them at every
-// tolerance, SRA1 at 1e-3. At 1e-1 and 1e-2 SRA1 must miss them, as
-// docs/methods/sra1.md reports (measured: some paths grow without bound at
-// 1e-1; the variance is 6 times too large at 1e-2): if this starts to pass,
-// the estimate or the method changed and the doc must change with it.
+// limit, which inflates the variance); the SEs are the exact law's,
+// √(Var/N) and Var·√(2/(N−1)), so that paths that blow up cannot widen
+// their own bound. SOSRA and ggf must meet them at every tolerance, SRA1 at
+// 1e-2 and 1e-3. At 1e-1 SRA1 must miss them, as docs/methods/sra1.md
+// reports (measured: some paths grow without bound): if this starts to
+// pass, the estimate or the method changed and the doc must change with
+// it. (At 1e-2 SRA1 missed too, its variance 6 times too large, until the
+// first step was probed: instead of 0.01 (λh = −1) it now starts at 3e-4,
+// whose first attempt has error norm 0.50, the probes' target.)
 func TestSRAStiff(t *testing.T) {
 	if os.Getenv("GOFAST_LONG") == "" {
 		t.Skip("GOFAST_LONG=1 runs the stiff adaptive comparison")
@@ -352,15 +356,17 @@ func TestSRAStiff(t *testing.T) {
 			for i := range x {
 				x[i] = res.Row(i)[0]
 			}
-			mu, muSE := mcstat.MeanSE(x)
-			v, vSE := mcstat.VarSE(x)
+			mu, _ := mcstat.MeanSE(x)
+			v, _ := mcstat.VarSE(x)
+			n := float64(len(x))
+			muSE, vSE := math.Sqrt(vr/n), vr*math.Sqrt(2/(n-1))
 			t.Logf("%s tol %g: NFE %.1f, rejected %.1f per path; mean %+.3g ± %.2g off, var %+.3g ± %.2g off (exact %.5f, %.5f)",
 				name, tol, res.NFEMean(), float64(res.Stats.Rejected)/float64(res.Paths), mu-mean, muSE, v-vr, vSE, mean, vr)
 			ok := math.Abs(mu-mean) <= 4*muSE+0.01 && math.Abs(v-vr) <= 4*vSE+0.5*vr
 			switch {
-			case name == "sra1" && tol > 1e-3 && ok:
+			case name == "sra1" && tol > 1e-2 && ok:
 				t.Errorf("%s tol %g: mean and variance now within bounds; update docs/methods/sra1.md (unstable steps accepted)", name, tol)
-			case (name != "sra1" || tol <= 1e-3) && !ok:
+			case (name != "sra1" || tol <= 1e-2) && !ok:
 				t.Errorf("%s tol %g: mean %v (exact %v ± %.2g), var %v (exact %v ± %.2g)", name, tol, mu, mean, muSE, v, vr, vSE)
 			}
 		}

@@ -56,8 +56,9 @@ func init() {
 // error of the mean fall as the tolerance tightens (TestSRIAdaptive), so
 // adaptive steps are allowed on every applicable class.
 //
-// The default controller is the mainstream one: δ_i = ε_abs +
-// ε_rel·max(|x_i|, |x_new,i|), exponent 1/(q+1) = 1, clamps [0.2, 10].
+// The default controller is the package's SDE default
+// (controlMainstream): δ_i = ε_abs + ε_rel·max(|x_i|, |x_new,i|), PI control
+// P 0.1, I 0.2 (k = q+1 = 1), clamps [0.2, 1.125], a probed first step.
 type SRIW1 struct{}
 
 // sriw1Tableau is SRIW1's tableau (Rößler 2010; StochasticDiffEq.jl's
