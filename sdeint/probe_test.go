@@ -108,23 +108,36 @@ func (s nanAboveStepper) Step(st *sdeint.Step) error {
 // step comes back above half its size. Roberts' pair on gbm at 1e-2, made
 // NaN for steps above 0.005, probes 0.01 (NaN), then 1e-4, whose error
 // asks for far more than the 0.005 it may have: every path takes two
-// probes, starts at 0.005 and succeeds, and the non-finite probe is not
-// counted as a rejection.
+// probes and starts at 0.005, and the solve is bit for bit the one with
+// H0 = 0.005 but for the probes' evaluations (the NaN probe is not an
+// attempt: it is neither a rejection nor a NonFinite count).
 func TestProbesNaN(t *testing.T) {
 	p := problems.GBM().SDE
-	res, err := sdeint.Solve(context.Background(), &p, nanAbove{methods.Roberts{}, 0.005}, &sdeint.Settings{Paths: 20, Seed: 1, Trace: true})
+	m := nanAbove{methods.Roberts{}, 0.005}
+	s := sdeint.Settings{Paths: 20, Seed: 1, Trace: true}
+	res, err := sdeint.Solve(context.Background(), &p, m, &s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Control.H0 = 0.005
+	fixed, err := sdeint.Solve(context.Background(), &p, m, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.X, fixed.X) || !reflect.DeepEqual(res.Trace, fixed.Trace) {
+		t.Error("probed solve differs from the one with H0 = 0.005")
+	}
 	for i, ps := range res.Path {
+		f := fixed.Path[i]
 		if ps.Probes != 2 {
 			t.Errorf("path %d: %d probes, want 2", i, ps.Probes)
 		}
 		if h := res.Trace[i][0].HTry; h != 0.005 {
 			t.Errorf("path %d: first step %v, want 0.005", i, h)
 		}
-		if ps.NonFinite > ps.Rejected {
-			t.Errorf("path %d: %d non-finite, %d rejected", i, ps.NonFinite, ps.Rejected)
+		if ps.Rejected != f.Rejected || ps.NonFinite != f.NonFinite || ps.NFE != f.NFE+2*ps.Probes {
+			t.Errorf("path %d: rejected %d, non-finite %d, NFE %d; with H0 = 0.005: %d, %d, %d (+2 per probe)",
+				i, ps.Rejected, ps.NonFinite, ps.NFE, f.Rejected, f.NonFinite, f.NFE)
 		}
 	}
 }
@@ -213,7 +226,8 @@ func TestProbesDeterministic(t *testing.T) {
 // or a panic, stops the solve like a failure in an attempt: nothing
 // crashes, the error is returned, and with an error the rows of the
 // failing call end FuncError (naming the drift and the call's size) while
-// the rows whose probes were done, not in the call, end Stopped. The paths'
+// the rows whose probes were done, not in the call, end Stopped, charged
+// for their own probes only. The paths'
 // initial states differ (as in TestProbesDeterministic) so that half the
 // rows finish their probes first; the drift fails on its third call, the
 // second probe of the rows still probing (sriw1: two drift calls a probe).
@@ -251,6 +265,11 @@ func TestProbesFuncError(t *testing.T) {
 				}
 			case sdeint.Stopped:
 				stopped++
+				// Done probing before the failing call: charged for its
+				// own probes only (two drift evaluations each).
+				if ps.NFE != 2*ps.Probes {
+					t.Errorf("panic %v, path %d: Stopped with NFE %d after %d probes, want %d", panics, i, ps.NFE, ps.Probes, 2*ps.Probes)
+				}
 			default:
 				t.Errorf("panic %v, path %d: %v, want FuncError or Stopped", panics, i, ps.Status)
 			}
@@ -263,6 +282,38 @@ func TestProbesFuncError(t *testing.T) {
 				t.Errorf("panic %v: FuncError path names a call on %d rows, want %d", panics, ps.Err.Rows, failed)
 				break
 			}
+		}
+	}
+}
+
+// TestProbesKeepSavesAtT0: the state at T0 is saved when a path is loaded,
+// before any probe, so paths that a failing probe stops, and paths that
+// never start because the solve stopped, keep their save at T0 (X0), while
+// their later saves stay NaN.
+func TestProbesKeepSavesAtT0(t *testing.T) {
+	p := problems.GBM().SDE
+	drift := p.Drift
+	var calls int
+	p.Drift = func(dst, tt, x []float64, b sdeint.Batch) error {
+		calls++
+		if calls == 3 { // the first block's first attempt
+			return errors.New("boom")
+		}
+		return drift(dst, tt, x, b)
+	}
+	// Roberts at 1e-2 on gbm: one probe per path (two drift calls), then
+	// the first attempt fails; the other four blocks never start.
+	res, _ := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 10, BatchSize: 2, Workers: 1, SaveAt: []float64{0, 0.5}})
+	if res.Status != sdeint.FuncError {
+		t.Fatalf("status %v, want FuncError", res.Status)
+	}
+	for i := range res.Paths {
+		ps := res.Path[i]
+		if got := res.SavedRow(i, 0)[0]; got != p.X0[0] {
+			t.Errorf("path %d (%v): saved at T0 %v, want X0 %v", i, ps.Status, got, p.X0[0])
+		}
+		if ps.Status != sdeint.Success && !math.IsNaN(res.SavedRow(i, 1)[0]) {
+			t.Errorf("path %d (%v): saved at 0.5 %v, want NaN", i, ps.Status, res.SavedRow(i, 1)[0])
 		}
 	}
 }

@@ -616,12 +616,11 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 					case phaseProbe:
 						w.probe(sv.autoStart)
 					case phaseStart:
-						if sv.autoStart != nil {
-							for r := range w.k {
-								sv.autoStart.SetStep(w.ctrlState(r), sv.sharedH0)
-							}
+						if sv.autoStart != nil && sv.sharedH0 > 0 { // probed
+							w.start(func(int) float64 { return sv.sharedH0 })
+						} else {
+							w.start(nil)
 						}
-						w.start()
 					}
 				}()
 				ack <- struct{}{}
@@ -641,7 +640,7 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 			<-ack
 		}
 	}
-	if sv.autoStart != nil {
+	if sv.autoStart != nil && !sv.stop.Load() {
 		// The batch shares its steps, so it starts from the least of its
 		// paths' first step sizes.
 		broadcast(phaseProbe)

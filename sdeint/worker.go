@@ -165,29 +165,32 @@ func (w *worker) load(lo, hi int) {
 			copy(x, sv.p.X0[i*n:(i+1)*n])
 		}
 		copy(w.prev[r*n:(r+1)*n], x)
+		w.landed(r) // the saves at T0; it cannot end the path (T0 ≠ T1)
 	}
 }
 
 // begin readies the loaded rows for their first attempt: it probes for
-// their first step sizes when the controller asks for it, records the saves
-// at T0 and proposes each row's first attempt. (Shared-step mode does the
-// same in phases, to start the batch from its least first step.)
+// their first step sizes when the controller asks for it and proposes each
+// row's first attempt. (Shared-step mode does the same in phases, to start
+// the batch from its least first step.)
 func (w *worker) begin() {
-	if as := w.sv.autoStart; as != nil {
+	if as := w.sv.autoStart; as != nil && !w.sv.stop.Load() {
 		w.probe(as)
-		for r := range w.k {
-			as.SetStep(w.ctrlState(r), w.slots[r].h)
-		}
+		w.start(func(r int) float64 { return w.slots[r].h })
+		return
 	}
-	w.start()
+	w.start(nil)
 }
 
-// start records the saves at T0 and proposes each row's first attempt.
-func (w *worker) start() {
+// start proposes each row's first attempt, from the first step size h0(r)
+// when the controller probes (control.AutoStarter.SetStep), else from its
+// own.
+func (w *worker) start(h0 func(r int) float64) {
 	for r := w.k - 1; r >= 0; r-- {
-		if !w.landed(r) {
-			w.checkNext(r)
+		if as := w.sv.autoStart; as != nil && h0 != nil {
+			as.SetStep(w.ctrlState(r), h0(r))
 		}
+		w.checkNext(r)
 	}
 }
 
@@ -268,7 +271,7 @@ func (w *worker) step1(k int, attempt bool) bool {
 	}
 	w.eval.driftCalls, w.eval.diffCalls = 0, 0
 	if err := w.stepper.Step(st); err != nil {
-		w.stepFailed(err, attempt)
+		w.stepFailed(err, k, attempt)
 		return false
 	}
 	w.count(k, attempt)
@@ -283,7 +286,6 @@ func (w *worker) swap(a, b int) {
 	sv, n, m := w.sv, w.sv.n, w.sv.mdim
 	w.slots[a], w.slots[b] = w.slots[b], w.slots[a]
 	w.gpaths[a], w.gpaths[b] = w.gpaths[b], w.gpaths[a]
-	w.errNorm[a], w.errNorm[b] = w.errNorm[b], w.errNorm[a]
 	swapRows(w.x, a, b, n)
 	swapRows(w.prev, a, b, n)
 	swapRows(w.w, a, b, m)
@@ -380,7 +382,6 @@ func (w *worker) inDomain(r int, t float64, x []float64) (ok, failed bool) {
 		return ok, false
 	}
 	w.sv.halt(FuncError, err)
-	w.count(0, false)
 	for q := w.k - 1; q >= 0; q-- {
 		if q == r {
 			w.retire(q, FuncError, &PathError{Status: FuncError, Where: "domain", TEval: t, Component: -1, Rows: 1, Err: err})
@@ -391,12 +392,11 @@ func (w *worker) inDomain(r int, t float64, x []float64) (ok, failed bool) {
 	return false, true
 }
 
-// stepFailed ends the active rows after the method's step returned err (a
-// function's error): the solve stops, the rows the failing call evaluated
-// end FuncError, the others Stopped. attempt says the step was an attempt
-// (not a probe).
-func (w *worker) stepFailed(err error, attempt bool) {
-	k := w.k
+// stepFailed ends the active rows after the method's step on the first k
+// of them returned err (a function's error): the solve stops, the rows the
+// failing call evaluated end FuncError, the others Stopped. attempt says the
+// step was an attempt (not a probe).
+func (w *worker) stepFailed(err error, k int, attempt bool) {
 	w.count(k, attempt)
 	where := "drift"
 	if w.eval.lastDiffusion {
@@ -411,7 +411,7 @@ func (w *worker) stepFailed(err error, attempt bool) {
 			rows++
 		}
 	}
-	for r := k - 1; r >= 0; r-- {
+	for r := w.k - 1; r >= 0; r-- { // rows past k (done probing) end Stopped
 		if te, ok := w.eval.tEval(r); ok {
 			w.retire(r, FuncError, &PathError{Status: FuncError, Where: where, TEval: te, Component: -1, Rows: rows, Err: err})
 		} else {

@@ -57,7 +57,7 @@ func (c *Adaptive) StateSize() int { return adSize }
 func (c *Adaptive) UsesError() bool { return true }
 
 // Start sets the step size to H0 (with Auto, the first probe's size: H0
-// within HMax and a tenth of the span, at least HMin) and clears the PID
+// within HMax and FirstSpan·span, at least HMin) and clears the PID
 // memory.
 func (c *Adaptive) Start(state []float64, t0, t1 float64) float64 {
 	var s State

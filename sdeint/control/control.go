@@ -125,7 +125,7 @@ type Settings struct {
 	Unclamped bool
 	// H0 is the initial step size |h|. Zero (the default) chooses each
 	// path's first step by probing the method (AutoStarter), from a first
-	// probe of min(0.01, FirstSpan·span) (or HMin if larger); a positive
+	// probe of min(0.01, HMax, FirstSpan·span) (or HMin if larger); a positive
 	// H0 is the first step of every path.
 	H0 float64
 	// FirstTarget and FirstSpan tune the probes of the first step (H0

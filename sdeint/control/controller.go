@@ -44,13 +44,16 @@ type Controller interface {
 // step size by probing the method (Adaptive with Settings.H0 unset). Before
 // a path's first attempt the solver runs trial steps of the method from the
 // path's initial state, with a typical Brownian increment instead of the
-// path's own (each component ΔW = √(2|h|), so that ΔW² − |h| = |h|, the
-// mean size of |ΔW² − |h||; Lévy areas of one standard deviation, signs +1),
+// path's own (each component ΔW = √(2|h|), so that ΔW² − |h| = |h|, about
+// the mean size of |ΔW² − |h||, 0.97|h|; Lévy areas of one standard
+// deviation, signs +1),
 // and keeps none of them: the path's Brownian motion is untouched. The first
 // probe has Start's size; NextProbe turns each probe's error norm into the
 // next size until it says done, and SetStep sets the path's first proposal.
 // A probe that holds NaN or Inf, or leaves the problem's domain, has error
 // +Inf. The probes' evaluations count in the path's NFE (PathStats.Probes).
+// A controller that wraps Adaptive must forward these methods too, or its
+// paths start from Start's size (H0's default, 0.01) without probes.
 type AutoStarter interface {
 	Controller
 	// AutoStart reports whether the solver should probe.

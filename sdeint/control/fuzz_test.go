@@ -42,13 +42,17 @@ func FuzzNew(f *testing.F) {
 			}
 			if c.AutoStart() {
 				// The probes: every size is positive, finite, within
-				// [HMin, HMax] and the span (or HMin, which the solver
-				// refuses above the span), and they end by MaxProbes.
-				hp, done := h, false
+				// [HMin, HMax] and the caps, and they end by MaxProbes.
+				hp, done, bad := h, false, math.Inf(1)
 				for n, e := range []float64{e1, e2, e3} {
+					if !(e >= 0 && e <= math.MaxFloat64) {
+						bad = min(bad, hp)
+					}
 					hp, done = c.NextProbe(state, hp, e, n+1)
-					if !(hp > 0) || hp > max(1, c.HMin) || hp < c.HMin || hp > c.HMax {
-						t.Fatalf("probe %d (err %v) proposes %v (HMin %v, HMax %v)", n+1, e, hp, c.HMin, c.HMax)
+					// At most FirstSpan of the span (1 here) and half a
+					// probe that was not finite, unless HMin is larger.
+					if !(hp > 0) || hp > max(min(c.FirstSpan, bad/2), c.HMin) || hp < c.HMin || hp > c.HMax {
+						t.Fatalf("probe %d (err %v) proposes %v (HMin %v, HMax %v, FirstSpan %v, bad %v)", n+1, e, hp, c.HMin, c.HMax, c.FirstSpan, bad)
 					}
 					if done {
 						break
