@@ -207,7 +207,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	case s.Steps > sv.maxAttempts:
 		// Checked before the grid is built: Steps = 10⁹ would take 8 GB.
 		bad("%d fixed steps exceed MaxAttempts = %d", s.Steps, sv.maxAttempts)
-	case 8*(float64(s.Steps)+1) > float64(limit):
+	case s.Steps > 0 && 8*(float64(s.Steps)+1) > float64(limit):
 		bad("a grid of %d fixed steps needs %s, above Settings.MaxMemory = %s", s.Steps, fmtBytes(8*(float64(s.Steps)+1)), fmtBytes(float64(limit)))
 	case fixed:
 		grid := sv.makeGrid(bad)
@@ -218,7 +218,8 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	case s.Controller != nil:
 		sv.ctrl = s.Controller
 	}
-	sv.errEst = sv.ctrl == nil || sv.ctrl.UsesError()
+	// A refused fixed-step setting leaves ctrl nil: it is still fixed steps.
+	sv.errEst = !fixed && (sv.ctrl == nil || sv.ctrl.UsesError())
 	if !sv.errEst {
 		if s.SharedStep {
 			bad("SharedStep applies to adaptive steps only")

@@ -203,6 +203,11 @@ func (w *worker) probe(as control.AutoStarter) {
 	sv, n, m := w.sv, w.sv.n, w.sv.mdim
 	st := &w.step
 	for iter, k := 1, w.k; k > 0; iter++ {
+		if sv.stop.Load() || iter > maxProbeRounds {
+			// Stopped, or a plugged AutoStarter that never says done:
+			// the rows keep their last probe's size.
+			return
+		}
 		st.K = k
 		for r := range k {
 			sl := &w.slots[r]
@@ -258,6 +263,9 @@ func (w *worker) probe(as control.AutoStarter) {
 		}
 	}
 }
+
+// maxProbeRounds bounds the probes of a path, whatever NextProbe says.
+const maxProbeRounds = 100
 
 // step1 runs the method on the first k rows, whose times, steps and
 // increments are set, and counts the evaluations; attempt says it is an

@@ -46,6 +46,7 @@ const (
 	adE1             // State.E1
 	adE2             // State.E2
 	adBad            // the shortest probe that was not finite (0: none)
+	adCap            // the largest first step: FirstSpan·span, at least a few ulps of t
 	adSize
 )
 
@@ -63,9 +64,14 @@ func (c *Adaptive) Start(state []float64, t0, t1 float64) float64 {
 	var s State
 	s.Reset()
 	span := math.Abs(t1 - t0)
+	// The first-step cap must move t: on a span of a few ulps,
+	// FirstSpan·span would be below the spacing of floats at t0.
+	tmax := max(math.Abs(t0), math.Abs(t1))
+	ulp := math.Nextafter(tmax, math.Inf(1)) - tmax
+	state[adCap] = min(span, max(span*c.FirstSpan, 16*ulp))
 	h := c.H0
 	if c.Auto {
-		h = max(min(h, c.HMax, span*c.FirstSpan), c.HMin)
+		h = max(min(h, c.HMax, state[adCap]), c.HMin)
 	}
 	state[adH], state[adTry], state[adClipped] = h, 0, 0
 	state[adSpan] = span
@@ -111,7 +117,7 @@ func (c *Adaptive) NextProbe(state []float64, h, err float64, n int) (next float
 	default:
 		r = min(max(math.Pow(c.FirstTarget/err, 1/k), 1/probeMaxChange), probeMaxChange)
 	}
-	hi := min(c.HMax, state[adSpan]*c.FirstSpan)
+	hi := min(c.HMax, state[adCap])
 	if b := state[adBad]; b > 0 {
 		hi = min(hi, b/2) // never back to a size that was not finite
 	}
