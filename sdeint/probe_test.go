@@ -317,3 +317,26 @@ func TestProbesKeepSavesAtT0(t *testing.T) {
 		}
 	}
 }
+
+// endlessProbes is a plugged AutoStarter whose probes never say done.
+type endlessProbes struct{ *control.Standard }
+
+func (endlessProbes) NextProbe(_ []float64, h, _ float64, _ int) (float64, bool) { return h, false }
+
+// TestProbesBounded: a plugged AutoStarter that never ends its probes does
+// not hang the solve: each path stops probing after 100 rounds and is
+// solved from the last probe's size.
+func TestProbesBounded(t *testing.T) {
+	p := problems.GBM().SDE
+	std, err := sdeint.DefaultControl(&p, methods.Roberts{}, control.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 4, Seed: 1, Workers: 1, Controller: endlessProbes{std}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Stats.Probes; got != 4*100 {
+		t.Errorf("probes %d, want 100 per path", got)
+	}
+}
