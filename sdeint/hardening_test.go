@@ -101,6 +101,11 @@ func TestBadSettingsRefused(t *testing.T) {
 		{"negative MaxMemory", hardGBM(), methods.Roberts{}, sdeint.Settings{MaxMemory: -1}, "MaxMemory", ""},
 		{"PathOffset overflow", hardGBM(), methods.Roberts{}, sdeint.Settings{Paths: 10, PathOffset: math.MaxInt - 5}, "PathOffset", ""},
 		{"em without Steps", hardGBM(), methods.EM{}, sdeint.Settings{}, "no error estimate", "tolerance rule"},
+		// A refused fixed-step setting is still fixed steps: no adaptive-mode
+		// complaints beside it (regression: em asked to "set Steps").
+		{"em Steps above MaxAttempts", hardGBM(), methods.EM{}, sdeint.Settings{Steps: 100, MaxAttempts: 50}, "MaxAttempts", "no error estimate"},
+		// An adaptive solve has no grid: a small MaxMemory must not speak of one.
+		{"tiny MaxMemory adaptive", hardGBM(), methods.Roberts{}, sdeint.Settings{MaxMemory: 4}, "MaxMemory", "fixed steps"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := sdeint.Solve(context.Background(), &c.p, c.m, &c.s)

@@ -340,3 +340,25 @@ func TestProbesBounded(t *testing.T) {
 		t.Errorf("probes %d, want 100 per path", got)
 	}
 }
+
+// TestProbesTinySpan: on a span of a few ulps of t the probed first step
+// still moves t (regression: FirstSpan·span fell below the float spacing
+// at T0 = 1e9 and every path ended "step size collapsed").
+func TestProbesTinySpan(t *testing.T) {
+	p := problems.GBM().SDE
+	p.T0, p.T1 = 1e9, 1e9+2e-6 // span ≈ 17 ulps of 1e9
+	for _, m := range []sdeint.Method{methods.Roberts{}, methods.SRIW1{}} {
+		res, err := sdeint.Solve(context.Background(), &p, m, &sdeint.Settings{Paths: 8, Seed: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", m.Properties().Name, err)
+		}
+		if res.Status != sdeint.Success {
+			t.Errorf("%s: status %v", m.Properties().Name, res.Status)
+		}
+		for i := range 8 {
+			if tt := res.Path[i].T; tt != p.T1 {
+				t.Errorf("%s path %d ended at %v, want %v", m.Properties().Name, i, tt, p.T1)
+			}
+		}
+	}
+}
