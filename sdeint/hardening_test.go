@@ -105,6 +105,18 @@ func TestBadSettingsRefused(t *testing.T) {
 		// complaints beside it (regression: em asked to "set Steps").
 		{"em Steps above MaxAttempts", hardGBM(), methods.EM{}, sdeint.Settings{Steps: 100, MaxAttempts: 50}, "MaxAttempts", "no error estimate"},
 		// An adaptive solve has no grid: a small MaxMemory must not speak of one.
+		// One bad value, one complaint: no cascade of comparisons or
+		// method refusals built on the bad value.
+		{"HMin NaN", hardGBM(), methods.Roberts{}, sdeint.Settings{Control: control.Settings{HMin: math.NaN()}}, "HMin = NaN", "H0"},
+		{"H0 negative", hardGBM(), methods.Roberts{}, sdeint.Settings{Control: control.Settings{H0: -1}}, "H0 = -1", "below HMin"},
+		{"general noise M 0", func() sdeint.Problem {
+			p := hardGBM()
+			p.Noise = sdeint.Noise{Shape: sdeint.GeneralNoise}
+			return p
+		}(), methods.Roberts{}, sdeint.Settings{}, "Noise.M = 0", "refuses"},
+		// A zero-value plugged Adaptive proposed steps of size 0: every
+		// path ended "step size collapsed" after the solve began.
+		{"zero Adaptive plugged", hardGBM(), methods.Roberts{}, sdeint.Settings{Controller: &control.Adaptive{}}, "Adaptive.Safety", ""},
 		{"tiny MaxMemory adaptive", hardGBM(), methods.Roberts{}, sdeint.Settings{MaxMemory: 4}, "MaxMemory", "fixed steps"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -263,6 +263,11 @@ func TestProbesFuncError(t *testing.T) {
 				if ps.Err == nil || ps.Err.Where != "drift" {
 					t.Errorf("panic %v, path %d: %+v, want the drift named", panics, i, ps.Err)
 				}
+				// The third call fails: the second probe's first
+				// evaluation. The failed probe is counted with it.
+				if ps.Probes != 2 || ps.NFE != 3 {
+					t.Errorf("panic %v, path %d: FuncError with %d probes, NFE %d; want 2 probes (the failed one too), NFE 3", panics, i, ps.Probes, ps.NFE)
+				}
 			case sdeint.Stopped:
 				stopped++
 				// Done probing before the failing call: charged for its

@@ -112,6 +112,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		bad("Problem.Drift is nil")
 	}
 	nz := p.Noise
+	nerrs := len(errs)
 	switch nz.Shape {
 	case NoNoise:
 		if p.Diffusion != nil {
@@ -134,6 +135,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	if p.Calculus != Ito && p.Calculus != Stratonovich {
 		bad("unknown calculus %v", p.Calculus)
 	}
+	// Method refusals read the noise class and calculus: with either
+	// invalid they would only add a confusing second complaint.
+	noiseOK := len(errs) == nerrs
 	sv.mdim, sv.gsize = nz.Dims(n)
 	sv.dims = Dims{N: n, M: sv.mdim, GSize: sv.gsize, Noise: nz.Shape}
 	if !finite(p.T0) || !finite(p.T1) || p.T0 == p.T1 {
@@ -217,6 +221,11 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		sv.ctrl = &control.Fixed{Grid: grid}
 	case s.Controller != nil:
 		sv.ctrl = s.Controller
+		if v, ok := s.Controller.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	// A refused fixed-step setting leaves ctrl nil: it is still fixed steps.
 	sv.errEst = !fixed && (sv.ctrl == nil || sv.ctrl.UsesError())
@@ -265,15 +274,17 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		sv.stateSize = sv.props.State(sv.dims)
 	}
 	var refusals []string
-	if sv.props.Orders[class].NotApplicable {
+	switch {
+	case !noiseOK:
+	case sv.props.Orders[class].NotApplicable:
 		// Not overridable: the method would compute something else.
 		errs = append(errs, &RefusalError{Method: sv.props.Name, Final: true, Reason: fmt.Sprintf("method %s does not apply to %v noise", sv.props.Name, class)})
 	}
-	if sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
+	if noiseOK && sv.props.Calculus != p.Calculus && class != ClassNone && class != ClassAdditive {
 		refusals = append(refusals, fmt.Sprintf("method %s converges to the %v solution but the problem is %v with %v noise", sv.props.Name, sv.props.Calculus, p.Calculus, class))
 	}
 	switch {
-	case !sv.errEst || sv.props.Orders[class].Adaptive || sv.props.Orders[class].NotApplicable:
+	case !noiseOK || !sv.errEst || sv.props.Orders[class].Adaptive || sv.props.Orders[class].NotApplicable:
 	case class == ClassNoncommutative:
 		refusals = append(refusals, fmt.Sprintf("adaptive %s refuses non-commutative noise with %d Brownian components: its error estimate misses the Lévy areas and convergence would need revisiting rejected times; use fixed steps", sv.props.Name, sv.mdim))
 	default:

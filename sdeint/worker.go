@@ -235,12 +235,16 @@ func (w *worker) probe(as control.AutoStarter) {
 				}
 			}
 		}
+		for r := range k {
+			// Counted before the call, so that a probe whose call
+			// fails is counted with the evaluations it made.
+			w.slots[r].stats.Probes++
+		}
 		if !w.step1(k, false) {
 			return
 		}
 		for r := k - 1; r >= 0; r-- {
 			sl := &w.slots[r]
-			sl.stats.Probes++
 			w.checkState(r, st.High)
 			w.checkState(r, st.Low)
 			e := math.Inf(1)

@@ -1,6 +1,10 @@
 package control
 
-import "math"
+import (
+	"errors"
+	"fmt"
+	"math"
+)
 
 // Adaptive is the built-in error-based Controller: integral control
 // h ← θ·h·E^(−β1) (B2 = B3 = 0), or PI (B3 = 0) and PID control
@@ -49,6 +53,46 @@ const (
 	adCap            // the largest first step: FirstSpan·span, at least a few ulps of t
 	adSize
 )
+
+// Validate reports fields that would make the controller misbehave: a
+// zero or partly filled Adaptive would propose steps of size 0 (every path
+// "step size collapsed") or NaN. The solver calls it on a plugged
+// Adaptive (sdeint.Settings.Controller) before any work; NewAdaptive's
+// results always pass.
+func (c *Adaptive) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("control: Adaptive."+format, a...)) }
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if !(c.Safety > 0 && c.Safety <= 1) {
+		bad("Safety = %v, want a value in (0, 1]", c.Safety)
+	}
+	if !(c.B1 > 0) || !finite(c.B1) || !finite(c.B2) || !finite(c.B3) {
+		bad("B1, B2, B3 = %v, %v, %v, want B1 finite > 0 and B2, B3 finite", c.B1, c.B2, c.B3)
+	}
+	if !(c.MinFactor >= 0 && c.MinFactor < 1) || !(c.MaxFactor > 1) {
+		bad("MinFactor, MaxFactor = %v, %v, want 0 ≤ MinFactor < 1 < MaxFactor ≤ ∞", c.MinFactor, c.MaxFactor)
+	}
+	if !(c.H0 > 0) || !finite(c.H0) {
+		bad("H0 = %v, want finite > 0", c.H0)
+	}
+	if !(c.HMin >= 0) || !finite(c.HMin) {
+		bad("HMin = %v, want finite ≥ 0", c.HMin)
+	} else if !(c.HMax >= c.HMin && c.HMax > 0) {
+		bad("HMax = %v, want > 0 and ≥ HMin (+Inf for no bound)", c.HMax)
+	}
+	if c.Auto {
+		if !(c.Order > 0) || !finite(c.Order) {
+			bad("Order = %v, want finite > 0 with Auto", c.Order)
+		}
+		if !(c.FirstTarget > 0) || !finite(c.FirstTarget) {
+			bad("FirstTarget = %v, want finite > 0 with Auto", c.FirstTarget)
+		}
+		if !(c.FirstSpan > 0 && c.FirstSpan <= 1) {
+			bad("FirstSpan = %v, want a value in (0, 1] with Auto", c.FirstSpan)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // StateSize returns the float64s of a path's memory: its step size, the
 // current attempt, the span, the PID memory (State) and the probes' bound.

@@ -231,7 +231,7 @@ func NewTolerance(s Settings, d Defaults, n int) (*Tolerance, error) {
 func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	c := &Adaptive{
 		Safety:      orDefault(s.Safety, 0.9),
-		H0:          orDefault(s.H0, max(0.01, s.HMin)),
+		H0:          orDefault(s.H0, 0.01),
 		Auto:        s.H0 == 0,
 		FirstTarget: orDefault(s.FirstTarget, 0.5),
 		FirstSpan:   orDefault(s.FirstSpan, 0.01),
@@ -253,18 +253,24 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	if !(c.FirstSpan > 0 && c.FirstSpan <= 1) {
 		bad("FirstSpan = %v, want a fraction of the span in (0, 1]", s.FirstSpan)
 	}
-	if !(c.H0 > 0) || math.IsInf(c.H0, 0) {
+	// Each bad value is reported once: a bad HMin or H0 does not also
+	// report the comparisons it takes part in.
+	h0ok := c.H0 > 0 && !math.IsInf(c.H0, 0)
+	hminok := c.HMin >= 0 && !math.IsInf(c.HMin, 0)
+	if !h0ok {
 		bad("H0 = %v, want finite > 0", s.H0)
 	}
-	if !(c.HMin >= 0) || math.IsInf(c.HMin, 0) {
+	if !hminok {
 		bad("HMin = %v, want finite ≥ 0", s.HMin)
-	} else if c.H0 < c.HMin {
+	} else if s.H0 == 0 {
+		c.H0 = max(c.H0, c.HMin) // the default first probe is not below HMin
+	} else if h0ok && c.H0 < c.HMin {
 		bad("H0 = %v is below HMin = %v", c.H0, c.HMin)
 	}
 	if c.HMax == 0 {
 		c.HMax = math.Inf(1)
 	}
-	if !(c.HMax > 0) || c.HMax < c.HMin {
+	if !(c.HMax > 0) || (hminok && c.HMax < c.HMin) {
 		bad("HMax = %v, want > 0 and ≥ HMin", s.HMax)
 	}
 	if s.Exponent == 0 && s.PCoeff == 0 && s.ICoeff == 0 && s.DCoeff == 0 {
@@ -302,6 +308,11 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		// The checks above name the Settings field; this one guards
+		// against a resolution that Validate would refuse.
+		return nil, fmt.Errorf("control: internal: resolved settings refused: %w", err)
 	}
 	return c, nil
 }

@@ -462,3 +462,39 @@ func TestParseController(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptiveValidate: a zero or partly filled Adaptive is refused with
+// the fields named; every resolution of New passes (New calls Validate, so
+// a disagreement between the two would refuse good settings).
+func TestAdaptiveValidate(t *testing.T) {
+	if err := (&Adaptive{}).Validate(); err == nil {
+		t.Error("zero Adaptive validated")
+	} else {
+		for _, f := range []string{"Safety", "B1", "MaxFactor", "H0", "HMax"} {
+			if !strings.Contains(err.Error(), f) {
+				t.Errorf("error %q does not name %s", err, f)
+			}
+		}
+	}
+	for _, s := range []Settings{
+		{}, {H0: 0.5}, {HMin: 0.02}, {HMin: 1e-3, HMax: 0.1}, {Unclamped: true},
+		{MinFactor: 0.5, MaxFactor: 1.5}, {PCoeff: 0.1, ICoeff: 0.3, DCoeff: 0.05},
+		{Exponent: 2}, {FirstSpan: 1, FirstTarget: 10},
+	} {
+		for _, d := range []Defaults{paperDefaults, mainstreamDefaults} {
+			c, err := NewAdaptive(s, d)
+			if err != nil {
+				t.Errorf("NewAdaptive(%+v): %v", s, err)
+				continue
+			}
+			if err := c.Validate(); err != nil {
+				t.Errorf("NewAdaptive(%+v) fails Validate: %v", s, err)
+			}
+		}
+	}
+	c, _ := NewAdaptive(Settings{}, paperDefaults)
+	c.FirstSpan = 0
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "FirstSpan") {
+		t.Errorf("Auto with FirstSpan 0: error %v, want one naming FirstSpan", err)
+	}
+}
