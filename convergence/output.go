@@ -50,7 +50,8 @@ func (wp *WPResult) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"problem", "paths", "seed", "method", "mode", "controller", "tol", "steps", "error", "error_se",
 		"mean_error", "mean_error_se", "var_error", "var_error_se", "nfe_mean", "rejected_mean",
-		"fixed_error", "fixed_error_se", "efficiency", "as_efficient", "wall_seconds"})
+		"fixed_error", "fixed_error_se", "efficiency", "as_efficient",
+		"best_fixed_error", "best_fixed_method", "relative", "wall_seconds"})
 	for _, r := range wp.Rows {
 		steps, verdict := "", ""
 		if r.Mode == ModeFixed {
@@ -61,11 +62,12 @@ func (wp *WPResult) WriteCSV(w io.Writer) error {
 		cw.Write([]string{wp.Problem, strconv.Itoa(wp.Paths), strconv.FormatUint(wp.Seed, 10), r.Method, r.Mode, r.Controller,
 			num(r.Tol), steps, num(r.Error), num(r.ErrorSE), num(r.MeanError), num(r.MeanErrorSE),
 			num(r.VarError), num(r.VarErrorSE), num(r.NFEMean), num(r.RejectedMean),
-			num(r.FixedError), num(r.FixedErrorSE), num(r.Efficiency), verdict, num(r.WallSeconds)})
+			num(r.FixedError), num(r.FixedErrorSE), num(r.Efficiency), verdict,
+			num(r.BestFixedError), r.BestFixedMethod, num(r.Relative), num(r.WallSeconds)})
 	}
 	for _, p := range wp.Peers {
 		cw.Write([]string{wp.Problem, "", "", p.Name, "peer", "", "", "", num(p.Error), "", "", "", "", "", num(p.NFE),
-			"", "", "", "", "", ""})
+			"", "", "", "", "", "", "", "", ""})
 	}
 	cw.Flush()
 	return cw.Error()

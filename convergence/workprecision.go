@@ -62,8 +62,19 @@ type WPRow struct {
 	// AsEfficient says the adaptive row is at least as efficient as fixed
 	// steps: Error − FixedError ≤ 4·SE of the difference (see
 	// AsEfficient). False where FixedError is NaN, and for fixed rows.
-	AsEfficient bool    `json:"as_efficient"`
-	WallSeconds float64 `json:"wall_seconds"`
+	AsEfficient bool `json:"as_efficient"`
+	// BestFixedError is, for an adaptive row, the least fixed-step error
+	// at this row's NFE over every method of the study (each method's
+	// frontier interpolated as for FixedError; NaN where none covers the
+	// NFE), BestFixedMethod the method that reaches it, and Relative =
+	// Error/BestFixedError. Relative ranks adaptive rows of different
+	// methods on one scale. Error × NFE at one tolerance does not: for a
+	// method of order p it falls as NFE^(1−p), so it favours the method
+	// that spends the most at that tolerance.
+	BestFixedError  float64 `json:"best_fixed_error"`
+	BestFixedMethod string  `json:"best_fixed_method"`
+	Relative        float64 `json:"relative"`
+	WallSeconds     float64 `json:"wall_seconds"`
 }
 
 // Peer is a reference point from another toolkit drawn beside a study:
@@ -309,7 +320,8 @@ func (w *wpWork) row(ctx context.Context, m sdeint.Method, set *sdeint.Settings,
 	row := WPRow{Method: m.Properties().Name, Error: math.Abs(e), ErrorSE: se,
 		MeanError: math.NaN(), MeanErrorSE: math.NaN(), VarError: math.NaN(), VarErrorSE: math.NaN(),
 		NFEMean: r.NFEMean(), RejectedMean: float64(r.Stats.Rejected) / float64(w.paths), WallSeconds: wall.Seconds(),
-		FixedError: math.NaN(), FixedErrorSE: math.NaN(), Efficiency: math.NaN()}
+		FixedError: math.NaN(), FixedErrorSE: math.NaN(), Efficiency: math.NaN(),
+		BestFixedError: math.NaN(), Relative: math.NaN()}
 	if p.Mean != nil {
 		mu, muSE := mcstat.MeanSE(w.x1)
 		row.MeanError, row.MeanErrorSE = mu-w.mean[0], muSE
@@ -322,11 +334,15 @@ func (w *wpWork) row(ctx context.Context, m sdeint.Method, set *sdeint.Settings,
 }
 
 // compare fills in each adaptive row's comparison with the same method's
-// fixed-step frontier.
+// fixed-step frontier and with the best of every method's.
 func (wp *WPResult) compare() {
 	fixed := map[string][]WPRow{}
+	var order []string // methods with fixed rows, in the rows' order
 	for _, r := range wp.Rows {
 		if r.Mode == ModeFixed && r.Error > 0 && r.NFEMean > 0 {
+			if fixed[r.Method] == nil {
+				order = append(order, r.Method)
+			}
 			fixed[r.Method] = append(fixed[r.Method], r)
 		}
 	}
@@ -338,6 +354,15 @@ func (wp *WPResult) compare() {
 		r.FixedError, r.FixedErrorSE = Frontier(fixed[r.Method], r.NFEMean)
 		r.Efficiency = r.Error / r.FixedError
 		r.AsEfficient = AsEfficient(r.Error, r.ErrorSE, r.FixedError, r.FixedErrorSE)
+		r.BestFixedError, r.BestFixedMethod = math.NaN(), ""
+		for _, m := range order {
+			// In the rows' order, so that ties resolve the same way on
+			// every run.
+			if e, _ := Frontier(fixed[m], r.NFEMean); e < r.BestFixedError || (math.IsNaN(r.BestFixedError) && !math.IsNaN(e)) {
+				r.BestFixedError, r.BestFixedMethod = e, m
+			}
+		}
+		r.Relative = r.Error / r.BestFixedError
 	}
 }
 

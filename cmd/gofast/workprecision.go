@@ -226,25 +226,28 @@ Flags:`)
 // printWP prints a work–precision study as a table.
 func printWP(w io.Writer, wp *convergence.WPResult) {
 	fmt.Fprintf(w, "work–precision on %s (adaptive: %s source), %d paths, seed %d; error: %s\n", wp.Problem, wp.Brownian, wp.Paths, wp.Seed, wp.Error)
-	fmt.Fprintln(w, "mean, var: errors of the mean and variance of X₁(T) against the exact moments; fixed@NFE: the same method's fixed-step error at the adaptive NFE (log–log interpolation); eff: error / fixed@NFE; ok: at least as efficient (error ≤ fixed@NFE + 4 SE)")
+	fmt.Fprintln(w, "mean, var: errors of the mean and variance of X₁(T) against the exact moments; fixed@NFE: the same method's fixed-step error at the adaptive NFE (log–log interpolation); eff: error / fixed@NFE; ok: at least as efficient (error ≤ fixed@NFE + 4 SE); vs best: error / the best fixed-step error of any method here at that NFE (ranks methods)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\tcontroller\ttol/steps\terror\t± SE\tmean\t± SE\tvar\t± SE\tNFE/path\trejected\tfixed@NFE\teff\tok")
+	fmt.Fprintln(tw, "method\tcontroller\ttol/steps\terror\t± SE\tmean\t± SE\tvar\t± SE\tNFE/path\trejected\tfixed@NFE\teff\tok\tvs best")
 	for _, r := range wp.Rows {
 		at := strconv.Itoa(r.Steps)
-		fixed, eff, ok := "", "", ""
+		fixed, eff, ok, best := "", "", "", ""
 		if r.Mode == convergence.ModeAdaptive {
 			at = strconv.FormatFloat(r.Tol, 'g', -1, 64)
-			fixed, eff, ok = "—", "—", "—"
+			fixed, eff, ok, best = "—", "—", "—", "—"
 			if !math.IsNaN(r.FixedError) {
 				fixed, eff = fmt.Sprintf("%.4g", r.FixedError), fmt.Sprintf("%.2f", r.Efficiency)
 				ok = map[bool]string{true: "yes", false: "NO"}[r.AsEfficient]
 			}
+			if !math.IsNaN(r.Relative) {
+				best = fmt.Sprintf("%.2f (%s)", r.Relative, r.BestFixedMethod)
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.2g\t%+.3g\t%.2g\t%+.3g\t%.2g\t%.1f\t%.1f\t%s\t%s\t%s\n", r.Method, r.Controller, at, r.Error, r.ErrorSE,
-			r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean, r.RejectedMean, fixed, eff, ok)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.2g\t%+.3g\t%.2g\t%+.3g\t%.2g\t%.1f\t%.1f\t%s\t%s\t%s\t%s\n", r.Method, r.Controller, at, r.Error, r.ErrorSE,
+			r.MeanError, r.MeanErrorSE, r.VarError, r.VarErrorSE, r.NFEMean, r.RejectedMean, fixed, eff, ok, best)
 	}
 	for _, p := range wp.Peers {
-		fmt.Fprintf(tw, "%s\tpeer\t\t%.4g\t\t\t\t\t\t%.1f\t\t\t\t\n", p.Name, p.Error, p.NFE)
+		fmt.Fprintf(tw, "%s\tpeer\t\t%.4g\t\t\t\t\t\t%.1f\t\t\t\t\t\n", p.Name, p.Error, p.NFE)
 	}
 	tw.Flush()
 	for _, s := range wp.Skipped {

@@ -187,3 +187,55 @@ func TestSRAStability(t *testing.T) {
 		t.Errorf("sosra: real stability interval [−%v, 0] not larger than twice sra1's", b)
 	}
 }
+
+// TestSRAEmbedded: the embedded solutions of SRA1 and SOSRA are consistent
+// (α̃ᵀe = 1, β̃1ᵀe = 1: with constant g the estimate's noise part vanishes,
+// since the schemes have β1ᵀe = 1 and β2ᵀe = 0). On dx = λx, with z = λh,
+// SOSRA's stages are k = (1, 1 + c₂z, 1 + z + γ/α₃·z²), γ = α₃A0₃₂A0₂₁, so
+// its result is x·(1 + z + z²/2 + γz³) and the embedded one x·(1 + z) with
+// α̃ = (1 − 1/c₂, 1/c₂, 0): the estimate is x·z²·(−½ + γz), negative for
+// every z < 0; SRA1's (γ = 0) is x·z²·(−½). So neither vanishes on an
+// unstable step (z < −2, −5.31). Checked on z in [−100, 0) against the
+// closed form. (Euler's α̃ = (1, 0, 0) would give x·z²·(½ + γz), zero at
+// z = −1/(2γ) = −6.93 for SOSRA.)
+func TestSRAEmbedded(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tab  *sraTableau
+	}{{"sra1", &sra1Tableau}, {"sosra", &sosraTableau}} {
+		tab := c.tab
+		s := len(tab.alpha)
+		var sa, sb float64
+		for i := range tab.lowAlpha {
+			sa += tab.lowAlpha[i]
+			sb += tab.lowBeta1[i]
+		}
+		if len(tab.lowAlpha) != s || len(tab.lowBeta1) != s || math.Abs(sa-1) > 1e-15 || sb != 1 {
+			t.Errorf("%s: embedded weights %v, %v; want %d of each, summing to 1", c.name, tab.lowAlpha, tab.lowBeta1, s)
+			continue
+		}
+		gamma := 0.0
+		if s == 3 {
+			gamma = tab.alpha[2] * tab.a0[2][1] * tab.a0[1][0]
+		}
+		est := func(z float64) float64 {
+			k := make([]float64, s)
+			var e float64
+			for i := range k {
+				k[i] = 1
+				for j := range i {
+					k[i] += z * tab.a0[i][j] * k[j]
+				}
+				e += z * (tab.alpha[i] - tab.lowAlpha[i]) * k[i]
+			}
+			return e
+		}
+		for z := -100.0; z < 0; z += 1e-3 {
+			e, want := est(z), z*z*(-0.5+gamma*z)
+			if !(e < 0) || math.Abs(e-want) > 1e-12*max(1, math.Abs(want)) {
+				t.Fatalf("%s, z = %v: estimate %v, want %v < 0 (γ = %v)", c.name, z, e, want, gamma)
+			}
+		}
+		t.Logf("%s: γ = %.4f", c.name, gamma)
+	}
+}

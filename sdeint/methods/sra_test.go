@@ -214,12 +214,21 @@ func TestSRALevyUnderRejections(t *testing.T) {
 }
 
 // TestSRAErrQ checks the declared growth of the error estimate, E ∝ h^(q+1)
-// with q = 0 (errSlope: one attempt from the initial state, h = 2⁻²…2⁻¹⁰,
-// 1000 paths per h; the slope within 0.2 of q+1 with an SE at most a third
-// of that). The estimate is dominated by δ·h·Σf, of size h, on ou, additive
-// and the ODE dx/dt = x·cos t. Its noise part alone, Σβ2_i·g(t + c1_i·h)·χ
-// ≈ −g_t·I_(1,0), grows as h^{3/2}: on dX = (1+t)dW, whose drift is zero,
-// the slope must be 1.5 within 0.2.
+// (errSlope: one attempt from the initial state, h = 2⁻²…2⁻¹⁰, 1000 paths
+// per h; the slope within 0.2 of the expected one with an SE at most a
+// third of that).
+//
+// SRA1's Rackauckas–Nie estimate (q = 0) is dominated by δ·h·Σf, of size h,
+// on ou, additive and the ODE dx/dt = x·cos t. Its noise part alone,
+// Σβ2_i·g(t + c1_i·h)·χ ≈ −g_t·I_(1,0), grows as h^{3/2}: on dX = (1+t)dW,
+// whose drift is zero, the slope must be 1.5.
+//
+// SOSRA's embedded estimate grows as h^{3/2} on additive noise (q = ½) and
+// as h² on ODEs (q = 1). On dX = (1+t)dW it is the g_t·h·ΔW and g_t·I_(1,0)
+// terms: 1.5. On the library's additive problem the h^{3/2} term, of size
+// |f′|·g·h^{3/2}, is below the h² term |f′·f|·h² while h > (g/f)² ≈ 1e-4
+// (its noise is 90 times smaller than its drift; TestErrQ), so over this
+// range of h the slope must be 2, the ODE's.
 func TestSRAErrQ(t *testing.T) {
 	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
@@ -242,6 +251,9 @@ func TestSRAErrQ(t *testing.T) {
 			want := c.want
 			if want < 0 {
 				want = m.Properties().Orders[c.p.Noise.Class(c.p.Dim)].ErrQ + 1
+			}
+			if c.name == "additive" && want == 1.5 {
+				want = 2 // the embedded estimate's h² term dominates (above)
 			}
 			slope, se, _ := errSlope(t, c.p, m, 1000)
 			t.Logf("%s on %s: slope %.3f ± %.3f, want %g", m.Properties().Name, c.name, slope, se, want)
@@ -316,58 +328,76 @@ func TestSRAReproducible(t *testing.T) {
 // Exact: E X(1) = e^{−λ} + λ(λ sin 1 − cos 1 + e^{−λ})/(λ² + 1), Var X(1) =
 // σ²(1 − e^{−2λ})/(2λ).
 //
-// SRA1's deterministic part is stable for λh in [−2, 0], and its error
-// estimate δ·h·(k1 + k2) = δ·λh·x·(2 + ¾λh) vanishes at λh = −8/3, outside
-// that interval, so the controller can accept unstable steps. SOSRA's
-// estimate, δ·λh·x·(3 + 1.69λh + 2.88(λh)²), has no real root, and its
-// stability interval is [−5.31, 0]. The bounds: the mean within 4 SE of the
-// exact mean plus a method bias of 0.01, the variance within 4 SE plus 50%
-// of the exact variance (at loose tolerances the step sits at the stability
-// limit, which inflates the variance); the SEs are the exact law's,
-// √(Var/N) and Var·√(2/(N−1)), so that paths that blow up cannot widen
-// their own bound. SOSRA and ggf must meet them at every tolerance, SRA1 at
-// 1e-2 and 1e-3. At 1e-1 SRA1 must miss them, as docs/methods/sra1.md
-// reports (measured: some paths grow without bound): if this starts to
-// pass, the estimate or the method changed and the doc must change with
-// it. (At 1e-2 SRA1 missed too, its variance 6 times too large, until the
-// first step was probed: instead of 0.01 (λh = −1) it now starts at 3e-4,
-// whose first attempt has error norm 0.50, the probes' target.)
+// SRA1's deterministic part is stable for λh in [−2, 0], SOSRA's on
+// [−5.31, 0]. Both methods' embedded estimates are, on f = λx, x·z²·(−½) and
+// x·z²·(−½ + 0.0721z), z = λh, with no root for z < 0, so neither can
+// accept an unstable step unseen. (Rackauckas & Nie's estimate, which SRA1
+// used before, δ·λh·x·(2 + ¾λh), vanishes at λh = −8/3: at 1e-1 SRA1
+// accepted unstable steps and some paths grew without bound.) The bounds:
+// the mean within 4 SE of the exact mean plus a method bias of 0.01, the
+// variance within 4 SE plus 50% of the exact variance (at loose tolerances
+// the step sits at the stability limit, which inflates the variance); the
+// SEs are the exact law's, √(Var/N) and Var·√(2/(N−1)), so that paths that
+// blow up cannot widen their own bound. Every method must meet them at
+// every tolerance with λ = 100, and at 1e-2 with λ = 1000 and 10⁴. With
+// λ = 1000 and 10⁴ at tolerance 1e-1 the steps sit at the stability limit,
+// where |R(λh)| is near 1 and the discrete process's variance σ²h/(1 − R²)
+// exceeds the exact one, for every method (measured: sra1 8.6 and 71 times
+// the exact variance, ggf 2.1 and 21, sosra 1.29 and 2.06). SOSRA, whose
+// stability interval is the longest, must be clearly the closest there:
+// the reason it is the default for additive noise (docs/methods/sosra.md).
 func TestSRAStiff(t *testing.T) {
 	if os.Getenv("GOFAST_LONG") == "" {
 		t.Skip("GOFAST_LONG=1 runs the stiff adaptive comparison")
 	}
-	const lambda, sigma = 100.0, 0.5
-	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
-		Drift:     sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = -lambda * (x[0] - math.Sin(t)) }),
-		Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) { dst[0] = sigma }),
-	}
-	el := math.Exp(-lambda)
-	mean := el + lambda*(lambda*math.Sin(1)-math.Cos(1)+el)/(lambda*lambda+1)
-	vr := sigma * sigma * -math.Expm1(-2*lambda) / (2 * lambda)
-	for _, m := range append(sraMethods, methods.GGF{}) {
-		name := m.Properties().Name
-		for _, tol := range []float64{1e-1, 1e-2, 1e-3} {
-			res, err := sdeint.Solve(context.Background(), p, m, &sdeint.Settings{Paths: 1000, Seed: 1, Control: control.Settings{RTol: tol, ATol: tol}})
-			if err != nil {
-				t.Fatal(err)
+	const sigma = 0.5
+	for _, c := range []struct {
+		lambda float64
+		tols   []float64
+	}{{100, []float64{1e-1, 1e-2, 1e-3}}, {1000, []float64{1e-1, 1e-2}}, {10000, []float64{1e-1, 1e-2}}} {
+		lambda := c.lambda
+		p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+			Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
+			Drift:     sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = -lambda * (x[0] - math.Sin(t)) }),
+			Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) { dst[0] = sigma }),
+		}
+		el := math.Exp(-lambda)
+		mean := el + lambda*(lambda*math.Sin(1)-math.Cos(1)+el)/(lambda*lambda+1)
+		vr := sigma * sigma * -math.Expm1(-2*lambda) / (2 * lambda)
+		varOff := map[string]float64{} // |Var/exact − 1| at tolerance 1e-1
+		for _, m := range append(sraMethods, methods.GGF{}) {
+			name := m.Properties().Name
+			for _, tol := range c.tols {
+				res, err := sdeint.Solve(context.Background(), p, m, &sdeint.Settings{Paths: 1000, Seed: 1, Control: control.Settings{RTol: tol, ATol: tol}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := make([]float64, res.Paths)
+				for i := range x {
+					x[i] = res.Row(i)[0]
+				}
+				mu, _ := mcstat.MeanSE(x)
+				v, _ := mcstat.VarSE(x)
+				n := float64(len(x))
+				muSE, vSE := math.Sqrt(vr/n), vr*math.Sqrt(2/(n-1))
+				t.Logf("λ %g, %s tol %g: NFE %.1f, rejected %.1f per path; mean %+.3g ± %.2g off, var ×%.3f (± %.2g; exact %.5f, %.3g)",
+					lambda, name, tol, res.NFEMean(), float64(res.Stats.Rejected)/float64(res.Paths), mu-mean, muSE, v/vr, vSE/vr, mean, vr)
+				if lambda >= 1000 && tol == 1e-1 {
+					varOff[name] = math.Abs(v/vr - 1)
+					continue // compared below
+				}
+				if math.Abs(mu-mean) > 4*muSE+0.01 || math.Abs(v-vr) > 4*vSE+0.5*vr {
+					t.Errorf("λ %g, %s tol %g: mean %v (exact %v ± %.2g), var %v (exact %v ± %.2g)", lambda, name, tol, mu, mean, muSE, v, vr, vSE)
+				}
 			}
-			x := make([]float64, res.Paths)
-			for i := range x {
-				x[i] = res.Row(i)[0]
-			}
-			mu, _ := mcstat.MeanSE(x)
-			v, _ := mcstat.VarSE(x)
-			n := float64(len(x))
-			muSE, vSE := math.Sqrt(vr/n), vr*math.Sqrt(2/(n-1))
-			t.Logf("%s tol %g: NFE %.1f, rejected %.1f per path; mean %+.3g ± %.2g off, var %+.3g ± %.2g off (exact %.5f, %.5f)",
-				name, tol, res.NFEMean(), float64(res.Stats.Rejected)/float64(res.Paths), mu-mean, muSE, v-vr, vSE, mean, vr)
-			ok := math.Abs(mu-mean) <= 4*muSE+0.01 && math.Abs(v-vr) <= 4*vSE+0.5*vr
-			switch {
-			case name == "sra1" && tol > 1e-2 && ok:
-				t.Errorf("%s tol %g: mean and variance now within bounds; update docs/methods/sra1.md (unstable steps accepted)", name, tol)
-			case (name != "sra1" || tol <= 1e-2) && !ok:
-				t.Errorf("%s tol %g: mean %v (exact %v ± %.2g), var %v (exact %v ± %.2g)", name, tol, mu, mean, muSE, v, vr, vSE)
+		}
+		if lambda >= 1000 {
+			// The relative SE of a variance is √(2/(N−1)) = 0.045; the
+			// difference of two, 0.063: 4 SE is 0.25.
+			for _, other := range []string{"sra1", "ggf"} {
+				if !(varOff["sosra"] < varOff[other]-0.25) {
+					t.Errorf("λ %g, tol 0.1: sosra's variance off by %.2f, not clearly below %s's %.2f", lambda, varOff["sosra"], other, varOff[other])
+				}
 			}
 		}
 	}
