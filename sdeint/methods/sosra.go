@@ -42,7 +42,7 @@ func init() {
 // docs/methods/sosra.md). The drift weights (1 − 1/c0_2, 1/c0_2) rather
 // than Euler's (1, 0) keep it from vanishing on stiff drift: on f = λx it
 // is x·z²·(−½ + γz), z = λh, γ = α₃A0₃₂A0₂₁ = 0.0721, with no negative
-// root (TestSOSRAEmbedded), where Euler's would vanish at z = −6.93.
+// root (TestSRAEmbedded), where Euler's would vanish at z = −6.93.
 //
 // It is the default for additive noise (Default) for its stability: its
 // deterministic part is stable on [−5.31, 0] of the real axis (SRA1's on
