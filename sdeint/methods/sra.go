@@ -27,35 +27,24 @@ type sraTableau struct {
 	deterministicOrder  float64     // classical order of (c0, a0, α)
 	// lowAlpha and lowBeta1 are the weights of an embedded first-order
 	// solution x' = x + h·Σ_i lowAlpha_i·f_i + Σ_i lowBeta1_i·g_i·ΔW from
-	// the same stages; the error estimate is then E = x'' − x'. Without
-	// them (nil) it is Rackauckas & Nie's E = δ·h·Σ_i f_i + Σ_i β2_i·g_i·χ.
+	// the same stages; the error estimate is E = x'' − x'.
 	lowAlpha, lowBeta1 []float64
 }
 
-// sraDelta is δ of the Rackauckas–Nie error estimate E = δ·E_D + E_N (their
-// default, 1/6).
-const sraDelta = 1.0 / 6
-
 // sraProperties are the properties every SRA method shares: Itô (the
 // calculi agree for additive noise), Lévy areas, adaptive on additive noise
-// and ODEs, not applicable to multiplicative noise. The growth of the error
-// estimate, q in E ∝ h^(q+1), follows from the estimate: Rackauckas & Nie's
-// δ·h·Σf grows as h (q = 0) on both classes; an embedded first-order
-// solution differs from the result by O(h^{3/2}) on additive noise (the
-// stages' noise terms of size h^{1/2} enter the drift, times h; the g_t·h·ΔW
-// terms) and by O(h²) on ODEs (q = ½, 1).
+// and ODEs, not applicable to multiplicative noise. The error estimate, the
+// difference from an embedded first-order solution, grows as h^(q+1) with
+// q = ½ on additive noise (the stages' noise terms of size h^{1/2} enter
+// the drift, times h; the g_t·h·ΔW terms) and q = 1 on ODEs.
 func sraProperties(name string, tab *sraTableau) sdeint.Properties {
 	var o [sdeint.NumNoiseClasses]sdeint.Order
 	for c := range o {
 		o[c].NotApplicable = true // stages assume g independent of x
 	}
 	d := tab.deterministicOrder
-	qNone, qAdd := 0.0, 0.0
-	if tab.lowAlpha != nil {
-		qNone, qAdd = 1, 0.5
-	}
-	o[sdeint.ClassNone] = sdeint.Order{Strong: d, Weak: d, ErrQ: qNone, Adaptive: true}
-	o[sdeint.ClassAdditive] = sdeint.Order{Strong: 1.5, Weak: 2, ErrQ: qAdd, Adaptive: true}
+	o[sdeint.ClassNone] = sdeint.Order{Strong: d, Weak: d, ErrQ: 1, Adaptive: true}
+	o[sdeint.ClassAdditive] = sdeint.Order{Strong: 1.5, Weak: 2, ErrQ: 0.5, Adaptive: true}
 	return sdeint.Properties{
 		Name:     name,
 		Calculus: sdeint.Ito,
@@ -149,29 +138,22 @@ func (st *sraStepper) Step(s *sdeint.Step) error {
 			return err
 		}
 	}
-	// The result and the error estimate: the difference from the embedded
-	// solution, E = h·Σ_i (α_i − α̃_i)·f_i + Σ_i g_i·((β1_i − β̃1_i)·ΔW +
-	// β2_i·χ), or Rackauckas & Nie's E = δ·h·Σ_i f_i + Σ_i β2_i·g_i·χ.
+	// The result and the error estimate, the difference from the embedded
+	// solution: E = h·Σ_i (α_i − α̃_i)·f_i + Σ_i g_i·((β1_i − β̃1_i)·ΔW +
+	// β2_i·χ).
 	hi := s.High[:k*n]
 	low := tab.lowAlpha
 	for r := range k {
 		h := s.H[r]
 		for c := r * n; c < (r+1)*n; c++ {
-			var sum, all, diff float64
+			var sum, diff float64
 			for i, a := range tab.alpha {
 				sum += a * st.f[i][c]
-				all += st.f[i][c]
-				if low != nil {
-					diff += (a - low[i]) * st.f[i][c]
-				}
+				diff += (a - low[i]) * st.f[i][c]
 			}
 			hi[c] = s.X[c] + h*sum
-			switch {
-			case !s.Adaptive:
-			case low != nil:
+			if s.Adaptive {
 				s.Err[c] = h * diff
-			default:
-				s.Err[c] = sraDelta * h * all
 			}
 		}
 	}
@@ -180,10 +162,7 @@ func (st *sraStepper) Step(s *sdeint.Step) error {
 		if b1 != 0 || b2 != 0 {
 			s.Dims.AddNoise(hi, st.g[i], st.weigh(s, b1, b2), k)
 		}
-		e1 := 0.0 // the ΔW weight in the estimate
-		if low != nil {
-			e1 = b1 - tab.lowBeta1[i]
-		}
+		e1 := b1 - tab.lowBeta1[i] // the ΔW weight in the estimate
 		if s.Adaptive && (e1 != 0 || b2 != 0) {
 			s.Dims.AddNoise(s.Err[:k*n], st.g[i], st.weigh(s, e1, b2), k)
 		}
