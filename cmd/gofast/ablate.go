@@ -292,8 +292,8 @@ func ablateBench(ctx context.Context, f ablateFlags, axes []convergence.Axis, mo
 			return usage("-tols: %v", err)
 		}
 	}
-	if f.n < 2 {
-		return usage("-n = %d, want ≥ 2 for a standard error", f.n)
+	if f.n < bench.MinN {
+		return usage("-n = %d, want ≥ %d for standard errors", f.n, bench.MinN)
 	}
 	cfg := bench.AblateConfig{Data: data, Kind: kind, N: f.n, Seed: f.seed, Workers: f.workers, Denoise: f.denoise,
 		EpsRels: eps, Axes: axes, Mode: mode}
