@@ -76,7 +76,7 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 		"(0: the paper's 0.0078 for vp and subvp, whose data live in [−1, 1], and 0.0039 for ve)")
 	fs.Float64Var(&f.h0, "h0", 0, "adaptive and ode: initial step size (0: the sampler's default; adaptive: 0.01, 0.5 for ve)")
 	fs.IntVar(&f.steps, "steps", 1000, "em and pc: number of fixed steps (em's NFE is steps, pc's 2·steps)")
-	fs.Float64Var(&f.snr, "snr", 0, "pc only: the corrector's signal-to-noise ratio (0: 0.16 for ve, 0.01 otherwise)")
+	fs.Float64Var(&f.snr, "snr", 0, "pc only: the corrector's signal-to-noise ratio, finite and > 0 (0: 0.16 for ve, 0.01 otherwise; a run whose corrector step overflows fails)")
 	fs.IntVar(&f.n, "n", 10000, "number of samples")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same samples, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
