@@ -387,7 +387,8 @@ func TestWeakExactExpectation(t *testing.T) {
 }
 
 // TestSmallStudies: a study with fewer paths than jackknife groups works;
-// one path, and a problem that knows nothing exactly, are clear errors.
+// one path, fewer than two distinct valid step sizes, and a problem that
+// knows nothing exactly, are clear errors.
 func TestSmallStudies(t *testing.T) {
 	r, err := Strong(context.Background(), mustProblem(t, "gbm"), methods.EM{}, DefaultStrongDts[:3], Settings{Paths: 5, Seed: 1})
 	if err != nil || len(r.Rows) != 3 || math.IsNaN(r.Order) {
@@ -395,6 +396,16 @@ func TestSmallStudies(t *testing.T) {
 	}
 	if _, err := Weak(context.Background(), mustProblem(t, "gbm"), methods.EM{}, DefaultWeakDts, Settings{Paths: 1}); err == nil {
 		t.Error("one path accepted")
+	}
+	// Degenerate step sizes are refused (one step size repeated gave the
+	// order NaN).
+	for _, dts := range [][]float64{{0.5, 0.5}, {0.25}, {0.25, math.NaN()}, {0.25, 0}, {-0.25, 0.5}, {0.25, math.Inf(1)}, nil} {
+		if r, err := Strong(context.Background(), mustProblem(t, "gbm"), methods.EM{}, dts, Settings{Paths: 10}); err == nil {
+			t.Errorf("Strong, dts %v: order %v, want an error", dts, r.Order)
+		}
+		if r, err := Weak(context.Background(), mustProblem(t, "gbm"), methods.EM{}, dts, Settings{Paths: 10}); err == nil {
+			t.Errorf("Weak, dts %v: order %v, want an error", dts, r.Order)
+		}
 	}
 	if _, err := Strong(context.Background(), mustProblem(t, "lorenz"), methods.EM{}, DefaultStrongDts, Settings{Paths: 10}); !errors.Is(err, ErrNothingExact) {
 		t.Errorf("lorenz: %v", err)

@@ -111,10 +111,16 @@ Flags:`)
 			return usage("-plot: %v", err)
 		}
 	}
+	distinct := map[float64]bool{}
 	for _, dt := range dts {
-		if n := span / dt; math.Abs(n-math.Round(n)) > 1e-9*n || dt > span {
+		n := span / dt
+		if math.Abs(n-math.Round(n)) > 1e-9*n || dt > span {
 			return usage("step %g does not divide the span %g of %s", dt, span, p.Name)
 		}
+		distinct[math.Round(n)] = true
+	}
+	if len(distinct) < 2 {
+		return usage("-dts %s: need at least two distinct step sizes for an order", *dtsFlag)
 	}
 	if *asJSON && *asCSV {
 		return usage("-json and -csv exclude each other")
