@@ -452,3 +452,37 @@ func TestOutputs(t *testing.T) {
 		t.Error("work–precision plot of no positive error succeeded")
 	}
 }
+
+// TestWorkPrecisionStepLimits: fixed step counts and same-path references
+// above the solver's budget (sdeint.DefaultMaxAttempts) are refused with
+// ErrSettings before any solve; they used to fail only once the solver met
+// them, after the rows before them had run.
+func TestWorkPrecisionStepLimits(t *testing.T) {
+	limit := sdeint.DefaultMaxAttempts
+	for _, c := range []struct {
+		problem string
+		s       Settings
+	}{
+		{"gbm", Settings{Steps: []int{8, limit + 1}}},
+		{"gbm", Settings{Steps: []int{0}}},
+		// lorenz has no exact solution: a reference of 16 × the largest
+		// step count, or RefSteps.
+		{"lorenz", Settings{Steps: []int{limit/16 + 1}}},
+		{"lorenz", Settings{Steps: []int{8}, RefSteps: limit + 1}},
+	} {
+		var solves int
+		c.s.Paths, c.s.Progress = 10, func(string) { solves++ }
+		_, err := WorkPrecision(context.Background(), mustProblem(t, c.problem), []sdeint.Method{methods.EM{}}, []float64{1e-2}, nil, c.s)
+		if !errors.Is(err, ErrSettings) || solves != 0 {
+			t.Errorf("%s, steps %v, ref %d: %v after %d solves, want ErrSettings before any", c.problem, c.s.Steps, c.s.RefSteps, err, solves)
+		}
+	}
+	// At the limit the reference is accepted (a cancelled context stops the
+	// study before its first solve).
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := WorkPrecision(ctx, mustProblem(t, "lorenz"), []sdeint.Method{methods.EM{}}, nil, nil, Settings{Paths: 10, Steps: []int{limit / 16}})
+	if errors.Is(err, ErrSettings) {
+		t.Errorf("reference of %d steps refused: %v", limit, err)
+	}
+}

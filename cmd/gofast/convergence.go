@@ -165,12 +165,13 @@ Flags:`)
 }
 
 // finishStudy handles what convergence and workprecision share after the
-// study: its error (exit 2 for a refused method/problem pair, else 1), the
-// plot, and the JSON output. done says the command's output is complete.
+// study: its error (exit 2 for a refused method/problem pair or settings
+// refused before any solve, else 1), the plot, and the JSON output. done
+// says the command's output is complete.
 func finishStudy(cmd string, err error, plotPath string, plot func() error, asJSON, asCSV bool, v interface{ WriteCSV(io.Writer) error }, stdout, stderr io.Writer) (code int, done bool) {
 	if err != nil {
 		fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused || errors.Is(err, convergence.ErrNothingExact) {
+		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused || errors.Is(err, convergence.ErrNothingExact) || errors.Is(err, convergence.ErrSettings) {
 			return 2, true
 		}
 		return 1, true

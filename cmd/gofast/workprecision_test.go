@@ -157,3 +157,21 @@ func TestWorkPrecisionEmptyControllers(t *testing.T) {
 		t.Errorf("-controllers ,pi,: rows %v, want one pi row", got)
 	}
 }
+
+// TestWorkPrecisionStepLimits: step counts the solver would refuse (above
+// its 10⁶ fixed steps) are usage errors before any solve, in -steps and in
+// the same-path reference of a problem without an exact solution; they
+// used to exit 1 after the adaptive rows had run.
+func TestWorkPrecisionStepLimits(t *testing.T) {
+	for _, args := range [][]string{
+		{"-steps", "3000000", "-methods", "roberts", "-tols", "0.1", "-paths", "10"},
+		{"-steps", "1000001", "-methods", "roberts", "-tols", "0.1", "-paths", "10"},
+		{"-problem", "lorenz", "-methods", "em", "-tols", "", "-steps", "100000", "-paths", "10"},
+		{"-problem", "lorenz", "-methods", "em", "-tols", "", "-steps", "8", "-ref-steps", "2000000", "-paths", "10"},
+	} {
+		code, out, errs := runArgs(t, append([]string{"workprecision"}, args...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, "1000000") || strings.Contains(errs, " paths\n") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 naming the limit, before any solve", args, code, out, errs)
+		}
+	}
+}
