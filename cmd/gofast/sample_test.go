@@ -262,3 +262,22 @@ func TestSamplePCOverflow(t *testing.T) {
 		t.Errorf("gofast sample -sampler pc -snr 1e300: exit %d, stderr %q; want 1 and the overflow", code, errs)
 	}
 }
+
+// TestSampleNoOut: an empty -out writes no files, as bench -out: the
+// summary is printed and the command succeeds (it used to fail with
+// "mkdir : no such file or directory"); -csv then has nowhere to write.
+func TestSampleNoOut(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errs := runArgs(t, "sample", "-n", "20", "-out", "")
+	if code != 0 || !strings.Contains(out, "status       success") || strings.Contains(out, "wrote") {
+		t.Errorf("gofast sample -out \"\": exit %d, stdout:\n%s\nstderr %q", code, out, errs)
+	}
+	if files, err := os.ReadDir(dir); err != nil || len(files) != 0 {
+		t.Errorf("gofast sample -out \"\" wrote %v (%v)", files, err)
+	}
+	code, out, errs = runArgs(t, "sample", "-n", "20", "-out", "", "-csv")
+	if code != 2 || out != "" || !strings.Contains(errs, "-out") {
+		t.Errorf("gofast sample -out \"\" -csv: exit %d, stdout %q, stderr %q; want 2 naming -out", code, out, errs)
+	}
+}
