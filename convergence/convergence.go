@@ -164,13 +164,15 @@ func dyadic(lo, hi int) []float64 {
 }
 
 // gridSteps returns the number of steps of each dt over span and the
-// finest grid, which all of them divide.
+// finest grid, which all of them divide. It refuses fewer than two distinct
+// step sizes.
 func gridSteps(span float64, dts []float64, factor int) ([]int, int, error) {
 	if len(dts) < 2 {
 		return nil, 0, errors.New("convergence: need at least two step sizes")
 	}
 	steps := make([]int, len(dts))
 	fine := 1
+	distinct := false
 	for i, dt := range dts {
 		if !(dt > 0) || dt > span {
 			return nil, 0, fmt.Errorf("convergence: step %v outside (0, %v]", dt, span)
@@ -180,10 +182,15 @@ func gridSteps(span float64, dts []float64, factor int) ([]int, int, error) {
 			return nil, 0, fmt.Errorf("convergence: step %v does not divide the span %v", dt, span)
 		}
 		steps[i] = int(n)
+		distinct = distinct || steps[i] != steps[0]
 		fine = lcm(fine, steps[i])
 		if fine > 1<<24 {
 			return nil, 0, errors.New("convergence: the step sizes need a grid of more than 2²⁴ cells")
 		}
+	}
+	if !distinct {
+		// One step size repeated: no slope to fit (the order was NaN).
+		return nil, 0, fmt.Errorf("convergence: need at least two distinct step sizes, got %v", dts)
 	}
 	return steps, fine * max(factor, 1), nil
 }

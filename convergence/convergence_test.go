@@ -387,7 +387,8 @@ func TestWeakExactExpectation(t *testing.T) {
 }
 
 // TestSmallStudies: a study with fewer paths than jackknife groups works;
-// one path, and a problem that knows nothing exactly, are clear errors.
+// one path, fewer than two distinct valid step sizes, and a problem that
+// knows nothing exactly, are clear errors.
 func TestSmallStudies(t *testing.T) {
 	r, err := Strong(context.Background(), mustProblem(t, "gbm"), methods.EM{}, DefaultStrongDts[:3], Settings{Paths: 5, Seed: 1})
 	if err != nil || len(r.Rows) != 3 || math.IsNaN(r.Order) {
@@ -395,6 +396,16 @@ func TestSmallStudies(t *testing.T) {
 	}
 	if _, err := Weak(context.Background(), mustProblem(t, "gbm"), methods.EM{}, DefaultWeakDts, Settings{Paths: 1}); err == nil {
 		t.Error("one path accepted")
+	}
+	// Degenerate step sizes are refused (one step size repeated gave the
+	// order NaN).
+	for _, dts := range [][]float64{{0.5, 0.5}, {0.25}, {0.25, math.NaN()}, {0.25, 0}, {-0.25, 0.5}, {0.25, math.Inf(1)}, nil} {
+		if r, err := Strong(context.Background(), mustProblem(t, "gbm"), methods.EM{}, dts, Settings{Paths: 10}); err == nil {
+			t.Errorf("Strong, dts %v: order %v, want an error", dts, r.Order)
+		}
+		if r, err := Weak(context.Background(), mustProblem(t, "gbm"), methods.EM{}, dts, Settings{Paths: 10}); err == nil {
+			t.Errorf("Weak, dts %v: order %v, want an error", dts, r.Order)
+		}
 	}
 	if _, err := Strong(context.Background(), mustProblem(t, "lorenz"), methods.EM{}, DefaultStrongDts, Settings{Paths: 10}); !errors.Is(err, ErrNothingExact) {
 		t.Errorf("lorenz: %v", err)
@@ -439,5 +450,39 @@ func TestOutputs(t *testing.T) {
 	}
 	if err := WriteWPPlot(dir+"/b.png", wp); err == nil {
 		t.Error("work–precision plot of no positive error succeeded")
+	}
+}
+
+// TestWorkPrecisionStepLimits: fixed step counts and same-path references
+// above the solver's budget (sdeint.DefaultMaxAttempts) are refused with
+// ErrSettings before any solve; they used to fail only once the solver met
+// them, after the rows before them had run.
+func TestWorkPrecisionStepLimits(t *testing.T) {
+	limit := sdeint.DefaultMaxAttempts
+	for _, c := range []struct {
+		problem string
+		s       Settings
+	}{
+		{"gbm", Settings{Steps: []int{8, limit + 1}}},
+		{"gbm", Settings{Steps: []int{0}}},
+		// lorenz has no exact solution: a reference of 16 × the largest
+		// step count, or RefSteps.
+		{"lorenz", Settings{Steps: []int{limit/16 + 1}}},
+		{"lorenz", Settings{Steps: []int{8}, RefSteps: limit + 1}},
+	} {
+		var solves int
+		c.s.Paths, c.s.Progress = 10, func(string) { solves++ }
+		_, err := WorkPrecision(context.Background(), mustProblem(t, c.problem), []sdeint.Method{methods.EM{}}, []float64{1e-2}, nil, c.s)
+		if !errors.Is(err, ErrSettings) || solves != 0 {
+			t.Errorf("%s, steps %v, ref %d: %v after %d solves, want ErrSettings before any", c.problem, c.s.Steps, c.s.RefSteps, err, solves)
+		}
+	}
+	// At the limit the reference is accepted (a cancelled context stops the
+	// study before its first solve).
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := WorkPrecision(ctx, mustProblem(t, "lorenz"), []sdeint.Method{methods.EM{}}, nil, nil, Settings{Paths: 10, Steps: []int{limit / 16}})
+	if errors.Is(err, ErrSettings) {
+		t.Errorf("reference of %d steps refused: %v", limit, err)
 	}
 }

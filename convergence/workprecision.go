@@ -102,6 +102,11 @@ type WPResult struct {
 	Brownian string `json:"brownian"`
 }
 
+// ErrSettings is returned (wrapped) by WorkPrecision, before any solve, for
+// settings the solver would refuse: a fixed step count, or a same-path
+// reference, above sdeint.DefaultMaxAttempts steps.
+var ErrSettings = errors.New("convergence: invalid study settings")
+
 // Controller is a named step-size controller of a work–precision study.
 type Controller struct {
 	Name string
@@ -136,8 +141,9 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 			}
 			n = f * slices.Max(s.Steps)
 		}
-		if n > 1<<22 {
-			return wpRef{}, fmt.Errorf("convergence: a reference of %d steps is too fine: lower the largest fixed step count or RefFactor", n)
+		if n > sdeint.DefaultMaxAttempts {
+			// The solver refuses more fixed steps than its default budget.
+			return wpRef{}, fmt.Errorf("%w: a reference of %d steps is too fine (the solver takes at most %d): lower the largest fixed step count, RefSteps or RefFactor", ErrSettings, n, sdeint.DefaultMaxAttempts)
 		}
 		return wpRef{kind: fmt.Sprintf("strong: mean RMS error of X(T) against the same method with %d fixed steps on the same Brownian path (virtual Brownian tree)", n), tree: true, steps: n}, nil
 	case p.Mean != nil:
@@ -165,6 +171,11 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 // stopped by an error (a cancelled context, a failed solve) returns the
 // rows it finished with the error.
 func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
+	for _, n := range s.Steps {
+		if n < 1 || n > sdeint.DefaultMaxAttempts {
+			return nil, fmt.Errorf("%w: %d fixed steps, want 1 to %d (the solver's budget of attempts per path)", ErrSettings, n, sdeint.DefaultMaxAttempts)
+		}
+	}
 	ref, err := wpReference(p, s)
 	if err != nil {
 		return nil, err
@@ -172,11 +183,6 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 	paths, err := s.paths(1000)
 	if err != nil {
 		return nil, err
-	}
-	for _, n := range s.Steps {
-		if n < 1 {
-			return nil, fmt.Errorf("convergence: %d fixed steps, want ≥ 1", n)
-		}
 	}
 	if len(ctls) == 0 {
 		ctls = []Controller{{Name: "i"}}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gofast-sde/gofast/internal/mcstat"
@@ -346,6 +347,48 @@ func TestControllerKnobs(t *testing.T) {
 		if _, err := Sample(context.Background(), sde, e, e, 2, s); err == nil {
 			t.Errorf("Safety %v, Exponent %v: no error", s.Safety, s.Exponent)
 		}
+	}
+}
+
+// TestPCSNR: PC's SNR is used as given or refused, never replaced. Zero is
+// the default (bit-identical to the explicit 0.01 of VP); a negative, NaN
+// or infinite SNR is refused by Sample before any work and by the stepper
+// itself; an SNR whose corrector step overflows fails the solve with an
+// error saying so (it used to drop the corrector and report success).
+func TestPCSNR(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, GMM2D())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := func(snr float64) (*Result, error) {
+		return Sample(context.Background(), sde, e, e, 2, Settings{Sampler: PredictorCorrector, N: 50, Seed: 3, Steps: 100, SNR: snr})
+	}
+	def, err := pc(0)
+	if err != nil || def.Status != sdeint.Success {
+		t.Fatalf("default SNR: %v", err)
+	}
+	explicit, err := pc(0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range def.Model {
+		if math.Float64bits(def.Model[i]) != math.Float64bits(explicit.Model[i]) {
+			t.Fatalf("SNR 0.01 differs from the default at %d", i)
+		}
+	}
+	for _, snr := range []float64{-0.1, math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if res, err := pc(snr); err == nil || res != nil {
+			t.Errorf("SNR %v: result %v, error %v; want a refusal before any work", snr, res != nil, err)
+		}
+		_, err := sdeint.Solve(context.Background(), Reverse(sde, e, 2), PC{SDE: sde, SNR: snr}, &sdeint.Settings{Paths: 4, Steps: 100})
+		if err == nil || !strings.Contains(err.Error(), "SNR") {
+			t.Errorf("PC{SNR: %v} in sdeint.Solve: %v, want a refusal", snr, err)
+		}
+	}
+	res, err := pc(1e300)
+	if err == nil || !strings.Contains(err.Error(), "overflows") || res == nil || res.Status != sdeint.FuncError {
+		t.Errorf("SNR 1e300: %v (result %v), want an overflow failure", err, res != nil)
 	}
 }
 

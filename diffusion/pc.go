@@ -1,6 +1,7 @@
 package diffusion
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/gofast-sde/gofast/sdeint"
@@ -30,11 +31,13 @@ import (
 // like the shared-step ablation) but not on the number of workers.
 type PC struct {
 	SDE SDE
-	SNR float64 // signal-to-noise ratio (0: 0.16 for VE, 0.01 otherwise)
+	SNR float64 // signal-to-noise ratio, finite and > 0 (0: 0.16 for VE, 0.01 otherwise)
 }
 
+// snr returns the SNR, the default for 0; Step refuses any other value that
+// is not finite and positive.
 func (m PC) snr() float64 {
-	if m.SNR > 0 {
+	if m.SNR != 0 {
 		return m.SNR
 	}
 	if m.SDE.Kind == VE {
@@ -75,7 +78,15 @@ func (st *pcStepper) Step(s *sdeint.Step) error {
 		sn += rowNorm(st.s[o : o+n])
 		zn += rowNorm(s.Normals[o : o+n])
 	}
+	if !(st.snr > 0) || math.IsInf(st.snr, 0) {
+		// Checked after the drift call: sdeint reports a Step error
+		// against the rows that were evaluated.
+		return fmt.Errorf("diffusion: PC's SNR = %v, want a finite value > 0", st.snr)
+	}
 	ratio := st.snr * zn / sn // the batch means' ratio
+	if sn == 0 {
+		ratio = 0 // a zero score everywhere: nothing to correct
+	}
 	for r := range k {
 		o := r * n
 		t, delta := s.T[r], math.Abs(s.H[r])
@@ -85,8 +96,11 @@ func (st *pcStepper) Step(s *sdeint.Step) error {
 			a = 1 - sde.Beta(t)*delta
 		}
 		eps := 2 * a * ratio * ratio
-		if math.IsInf(eps, 0) || math.IsNaN(eps) {
-			eps = 0 // a zero score: nothing to correct
+		if math.IsInf(eps, 0) {
+			// The SNR is too large for these norms: dropping the
+			// corrector would silently change the sampler. (A NaN score
+			// gives a NaN proposal, which the solver reports itself.)
+			return fmt.Errorf("diffusion: PC's corrector step ε = 2a·(SNR·‖z‖/‖s‖)² overflows at t = %g with SNR = %g: lower the SNR", t, st.snr)
 		}
 		sq := math.Sqrt(2 * eps)
 		for i := range xc {

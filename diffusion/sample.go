@@ -100,7 +100,8 @@ type Settings struct {
 
 	// Steps is the number of fixed steps of EM and PC (default 1000).
 	Steps int
-	// SNR is PC's signal-to-noise ratio (default 0.16 for VE, 0.01 else).
+	// SNR is PC's signal-to-noise ratio, finite and > 0 (0: 0.16 for VE,
+	// 0.01 else).
 	SNR float64
 	// ODETol is the probability-flow ODE's rtol = atol (default 1e-5).
 	ODETol float64
@@ -144,6 +145,9 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	}
 	if !(s.Safety >= 0 && s.Safety <= 1) {
 		return nil, fmt.Errorf("diffusion: Safety = %v, want θ in (0, 1] (0: the default 0.9)", s.Safety)
+	}
+	if !(s.SNR >= 0) || math.IsInf(s.SNR, 0) {
+		return nil, fmt.Errorf("diffusion: SNR = %v, want a finite value > 0 (0: the default)", s.SNR)
 	}
 	if !(s.Exponent >= 0) || math.IsInf(s.Exponent, 0) {
 		return nil, fmt.Errorf("diffusion: Exponent = %v, want a finite r > 0 (0: the default 0.9)", s.Exponent)

@@ -62,7 +62,8 @@ type Settings struct {
 	// them.
 	SaveAt []float64
 
-	// MaxAttempts is the budget of attempted steps per path (default 10⁶).
+	// MaxAttempts is the budget of attempted steps per path (default
+	// DefaultMaxAttempts, 10⁶).
 	MaxAttempts int
 	// MaxMemory bounds, in bytes, the memory Solve may allocate for its
 	// result and its workers' buffers (default 4 GiB). Solve estimates it
@@ -96,7 +97,8 @@ type Progress struct {
 	TMin float64
 }
 
-const (
-	defaultMaxAttempts = 1_000_000
-	defaultMaxMemory   = 4 << 30
-)
+// DefaultMaxAttempts is the default of Settings.MaxAttempts, the budget of
+// attempted steps per path: Solve refuses more fixed steps than it.
+const DefaultMaxAttempts = 1_000_000
+
+const defaultMaxMemory = 4 << 30

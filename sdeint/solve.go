@@ -186,7 +186,7 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	}
 	sv.maxAttempts = s.MaxAttempts
 	if sv.maxAttempts == 0 {
-		sv.maxAttempts = defaultMaxAttempts
+		sv.maxAttempts = DefaultMaxAttempts
 	}
 
 	// Save times.

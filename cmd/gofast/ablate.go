@@ -278,7 +278,7 @@ func ablateBench(ctx context.Context, f ablateFlags, axes []convergence.Axis, mo
 		return usage("-bench %q: want DATA-SDE, one of %s", f.bench, benchChoices())
 	}
 	data := strings.ToLower(f.bench[:i])
-	mix, err := diffusion.DataByName(data)
+	_, err := diffusion.DataByName(data)
 	if err != nil {
 		return usage("-bench %q: unknown data set %q (valid: %s)", f.bench, data, strings.Join(diffusion.DataNames(), ", "))
 	}
@@ -292,33 +292,19 @@ func ablateBench(ctx context.Context, f ablateFlags, axes []convergence.Axis, mo
 			return usage("-tols: %v", err)
 		}
 	}
-	if f.n < 2 {
-		return usage("-n = %d, want ≥ 2 for a standard error", f.n)
+	if f.n < bench.MinN {
+		return usage("-n = %d, want ≥ %d for standard errors", f.n, bench.MinN)
 	}
-	// Every setting is checked before any work.
-	choices, err := convergence.Expand(axes, mode)
-	if err != nil {
+	cfg := bench.AblateConfig{Data: data, Kind: kind, N: f.n, Seed: f.seed, Workers: f.workers, Denoise: f.denoise,
+		EpsRels: eps, Axes: axes, Mode: mode}
+	// Every setting is checked before any work: whatever bench.Ablate
+	// refuses is a usage error.
+	if err := cfg.Check(); err != nil {
 		return usage("%v", err)
-	}
-	sde := diffusion.NewSDE(kind)
-	exact, err := diffusion.NewExact(sde, mix)
-	if err != nil {
-		return usage("%v", err)
-	}
-	prob := diffusion.Reverse(sde, exact, mix.Dim)
-	for _, c := range choices {
-		v := convergence.Variant{Method: methods.GGF{}}
-		if err := c.Apply(&v); err != nil {
-			return usage("setting %s: %v", c, err)
-		}
-		if err := convergence.CheckVariant(prob, v, false); err != nil {
-			return usage("setting %s: %v", c, err)
-		}
 	}
 	start := time.Now()
-	rows, err := bench.Ablate(ctx, bench.AblateConfig{Data: data, Kind: kind, N: f.n, Seed: f.seed, Workers: f.workers, Denoise: f.denoise,
-		EpsRels: eps, Axes: axes, Mode: mode,
-		Progress: func(msg string) { fmt.Fprintf(stderr, "gofast ablate: [%s] %s\n", fmtElapsed(time.Since(start)), msg) }})
+	cfg.Progress = func(msg string) { fmt.Fprintf(stderr, "gofast ablate: [%s] %s\n", fmtElapsed(time.Since(start)), msg) }
+	rows, err := bench.Ablate(ctx, cfg)
 	code := 0
 	if err != nil {
 		fmt.Fprintf(stderr, "gofast ablate: %v\n", err)

@@ -36,7 +36,10 @@ func TestAblateUsageErrors(t *testing.T) {
 		{"-bench", "gmm2d-vp", "-problem", "gbm"},
 		{"-bench", "gmm2d-vp", "-method", "ggf"},
 		{"-bench", "gmm2d-vp", "-n", "1"},
+		{"-bench", "gmm2d-vp", "-n", "2"},
 		{"-bench", "gmm2d-vp", "-axes", "exponent=0.5;controller=pi"},
+		{"-bench", "gmm2d-vp", "-axes", "first=probed,0.1"},
+		{"-bench", "gmm2d-vp", "-n", "99999999999"},
 		{"-bench", "gmm2d-vp", "-tols", "x"},
 		{"-bogus"},
 	} {

@@ -57,7 +57,7 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 		benchFullN["gmm2d"], benchFullN["gmm-image"]))
 	fs.StringVar(&f.data, "data", "", "run one data set only: "+strings.Join(diffusion.DataNames(), ", "))
 	fs.StringVar(&f.sde, "sde", "", "run one forward SDE only: vp, ve, subvp (default: vp and ve)")
-	fs.IntVar(&f.n, "n", 0, "samples per sampler for every data set (0: the mode's sizes)")
+	fs.IntVar(&f.n, "n", 0, "samples per sampler for every data set, at least 3 (0: the mode's sizes)")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed, the same for every sampler")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
 	fs.BoolVar(&f.denoise, "denoise", false, "apply the final Tweedie denoising step to every sampler")
@@ -111,8 +111,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.quick && f.full {
 		return usageErr("-quick and -full exclude each other")
 	}
-	if f.n < 0 {
-		return usageErr("-n = %d, want ≥ 0 (0: the mode's sizes)", f.n)
+	if f.n < 0 || (f.n > 0 && f.n < bench.MinN) {
+		return usageErr("-n = %d, want 0 (the mode's sizes) or ≥ %d for standard errors", f.n, bench.MinN)
 	}
 	if f.workers < 0 {
 		return usageErr("-workers = %d, want ≥ 0 (0: GOMAXPROCS)", f.workers)
@@ -156,6 +156,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return benchDefaultN[data] // -quick -data gmm-image: the default size
 	}
+	// Whatever bench.Run would refuse (a sample too large for memory) is
+	// a usage error found before any work.
+	for _, data := range datas {
+		for _, kind := range kinds {
+			if err := (bench.Config{Data: data, Kind: kind, N: sizeOf(data), Workers: f.workers}).Check(); err != nil {
+				return usageErr("%v", err)
+			}
+		}
+	}
 	plotPath := f.plot
 	if plotPath != "" {
 		if err := checkWritableDir(filepath.Dir(plotPath)); err != nil {
@@ -193,7 +202,9 @@ loop:
 			rows, err := bench.Run(ctx, bench.Config{Data: data, Kind: kind, N: n, Seed: f.seed,
 				Workers: f.workers, Denoise: f.denoise, Progress: progress})
 			all = append(all, rows...)
-			progress(fmt.Sprintf("%s %v done in %s", data, kind, fmtElapsed(time.Since(t0))))
+			if err == nil {
+				progress(fmt.Sprintf("%s %v done in %s", data, kind, fmtElapsed(time.Since(t0))))
+			}
 			if f.json {
 				for _, r := range rows {
 					if err := enc.Encode(r); err != nil {

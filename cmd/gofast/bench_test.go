@@ -89,7 +89,8 @@ func TestBenchJSON(t *testing.T) {
 	checkPNG(t, plot, 0, 0)
 }
 
-// TestBenchUsageErrors: bad flags exit with status 2.
+// TestBenchUsageErrors: bad flags exit with status 2, before any work (no
+// progress line).
 func TestBenchUsageErrors(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -99,12 +100,18 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-data", "cifar"}, "data set"},
 		{[]string{"-sde", "nope"}, "SDE"},
 		{[]string{"-n", "-5"}, "-n"},
+		// n < 3 leaves FD without a standard error, as in ablate -bench.
+		{[]string{"-n", "1"}, "-n = 1"},
+		{[]string{"-n", "2"}, "-n = 2"},
+		// Refused by bench.Run (memory) before any run, not after one.
+		{[]string{"-n", "99999999999"}, "GiB"},
+		{[]string{"-data", "gmm-image", "-n", "99999999999"}, "GiB"},
 		{[]string{"-workers", "-1"}, "-workers"},
 		{[]string{"now"}, "unexpected argument"},
 		{[]string{"-bogus"}, "bogus"},
 	} {
 		code, out, errs := runArgs(t, append([]string{"bench"}, c.args...)...)
-		if code != 2 || out != "" || !strings.Contains(errs, c.want) {
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Contains(errs, "gofast bench: [") {
 			t.Errorf("gofast bench %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, out, errs, c.want)
 		}
 	}

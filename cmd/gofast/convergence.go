@@ -111,10 +111,16 @@ Flags:`)
 			return usage("-plot: %v", err)
 		}
 	}
+	distinct := map[float64]bool{}
 	for _, dt := range dts {
-		if n := span / dt; math.Abs(n-math.Round(n)) > 1e-9*n || dt > span {
+		n := span / dt
+		if math.Abs(n-math.Round(n)) > 1e-9*n || dt > span {
 			return usage("step %g does not divide the span %g of %s", dt, span, p.Name)
 		}
+		distinct[math.Round(n)] = true
+	}
+	if len(distinct) < 2 {
+		return usage("-dts %s: need at least two distinct step sizes for an order", *dtsFlag)
 	}
 	if *asJSON && *asCSV {
 		return usage("-json and -csv exclude each other")
@@ -159,12 +165,13 @@ Flags:`)
 }
 
 // finishStudy handles what convergence and workprecision share after the
-// study: its error (exit 2 for a refused method/problem pair, else 1), the
-// plot, and the JSON output. done says the command's output is complete.
+// study: its error (exit 2 for a refused method/problem pair or settings
+// refused before any solve, else 1), the plot, and the JSON output. done
+// says the command's output is complete.
 func finishStudy(cmd string, err error, plotPath string, plot func() error, asJSON, asCSV bool, v interface{ WriteCSV(io.Writer) error }, stdout, stderr io.Writer) (code int, done bool) {
 	if err != nil {
 		fmt.Fprintf(stderr, "gofast %s: %v\n", cmd, err)
-		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused || errors.Is(err, convergence.ErrNothingExact) {
+		if _, refused := errors.AsType[*sdeint.RefusalError](err); refused || errors.Is(err, convergence.ErrNothingExact) || errors.Is(err, convergence.ErrSettings) {
 			return 2, true
 		}
 		return 1, true

@@ -76,7 +76,7 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 		"(0: the paper's 0.0078 for vp and subvp, whose data live in [−1, 1], and 0.0039 for ve)")
 	fs.Float64Var(&f.h0, "h0", 0, "adaptive and ode: initial step size (0: the sampler's default; adaptive: 0.01, 0.5 for ve)")
 	fs.IntVar(&f.steps, "steps", 1000, "em and pc: number of fixed steps (em's NFE is steps, pc's 2·steps)")
-	fs.Float64Var(&f.snr, "snr", 0, "pc only: the corrector's signal-to-noise ratio (0: 0.16 for ve, 0.01 otherwise)")
+	fs.Float64Var(&f.snr, "snr", 0, "pc only: the corrector's signal-to-noise ratio, finite and > 0 (0: 0.16 for ve, 0.01 otherwise; a run whose corrector step overflows fails)")
 	fs.IntVar(&f.n, "n", 10000, "number of samples")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed; same seed, same samples, whatever -workers")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
@@ -84,7 +84,7 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.denoise, "denoise", false, "apply Tweedie's denoising x + std(ε)²·s(x, ε) at the end (one more evaluation)")
 	fs.StringVar(&f.brownian, "brownian", "bridge", "adaptive only: Brownian source: bridge (exact under rejection),"+
 		"\nredraw (the paper's code: biased), tree (virtual Brownian tree)")
-	fs.StringVar(&f.out, "out", ".", "directory for samples.csv and samples.png (created if needed)")
+	fs.StringVar(&f.out, "out", ".", "directory for samples.csv and samples.png (created if needed; empty: no files, as bench -out)")
 	fs.BoolVar(&f.csv, "csv", false, "write samples.csv for gmm-image too (always written for gmm2d)")
 	fs.BoolVar(&f.noExtrapolation, "no-extrapolation", false, "adaptive only (ablation): keep the Euler–Maruyama proposal on acceptance")
 	fs.StringVar(&f.norm, "norm", "l2scaled", "adaptive only (ablation): error norm: l2scaled, l2, linf")
@@ -108,7 +108,7 @@ func newSampleFlagSet(f *sampleFlags, out io.Writer) *flag.FlagSet {
 		fmt.Fprintln(w, "Writes samples.csv (data units, [0, 1] scale; for gmm-image only with -csv)")
 		fmt.Fprintln(w, "and samples.png (gmm2d: the samples over contours of the exact density;")
 		fmt.Fprintln(w, "gmm-image: the first 64 samples as an 8×8 grid of 32×32 RGB images at 2×,")
-		fmt.Fprintln(w, "540×540 pixels) into -out, and prints the NFE per sample and each quality")
+		fmt.Fprintln(w, "540×540 pixels) into -out (none if -out is empty), and prints the NFE per sample and each quality")
 		fmt.Fprintln(w, "metric ± its standard error next to an exact sample's of the same size.")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Exit status: 0 success, 1 sampling or writing failed, 2 usage error.")
@@ -193,6 +193,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageErr("-n = %d, want ≥ 1", f.n)
 	case f.workers < 0:
 		return usageErr("-workers = %d, want ≥ 0 (0: GOMAXPROCS)", f.workers)
+	case f.out == "" && f.csv:
+		return usageErr("-csv writes samples.csv: give -out a directory (empty -out writes no files)")
 	case !(f.maxMemGiB >= 0) || f.maxMemGiB > 1<<30:
 		return usageErr("-max-mem = %v, want a finite value ≥ 0 in GiB (0: the default)", f.maxMemGiB)
 	}
@@ -242,9 +244,11 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		last = p.Elapsed
 		logf("%d/%d samples done, %.3g evaluations so far, %v", p.PathsDone, p.Paths, float64(p.NFE), p.Elapsed.Round(time.Second))
 	}
-	if err := checkWritableDir(f.out); err != nil {
-		fmt.Fprintf(stderr, "gofast sample: %v\n", err)
-		return 1
+	if f.out != "" {
+		if err := checkWritableDir(f.out); err != nil {
+			fmt.Fprintf(stderr, "gofast sample: %v\n", err)
+			return 1
+		}
 	}
 
 	res, sampleErr := diffusion.Sample(ctx, sde, exact, exact, mix.Dim, set)
@@ -269,10 +273,13 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// leave them out (the metrics above count them as the row's status
 	// says).
 	xs, ns := finishedSamples(res)
-	if ns < res.N {
+	if ns < res.N && f.out != "" {
 		logf("%d of %d samples did not reach ε (%v); samples.csv and samples.png leave them out", res.N-ns, res.N, res.Status)
 	}
 	writeErr := func() error {
+		if f.out == "" {
+			return nil // no files asked for
+		}
 		if mix.Dim == 2 || f.csv {
 			p := filepath.Join(f.out, "samples.csv")
 			if err := writeCSV(p, xs, ns, res.Dim); err != nil {

@@ -175,6 +175,9 @@ func TestSampleUsageErrors(t *testing.T) {
 		{[]string{"-sampler", "ode", "-lamba"}, "-lamba"},
 		{[]string{"-steps", "100"}, "-steps applies to -sampler em and pc only"},
 		{[]string{"-sampler", "em", "-snr", "0.1"}, "-snr"},
+		{[]string{"-sampler", "pc", "-snr", "-1"}, "-snr"},
+		{[]string{"-sampler", "pc", "-snr", "NaN"}, "-snr"},
+		{[]string{"-sampler", "pc", "-snr", "Inf"}, "-snr"},
 		{[]string{"-theta", "0"}, "-theta"},
 		{[]string{"-theta", "1.5"}, "-theta"},
 		{[]string{"-theta", "NaN"}, "-theta"},
@@ -247,5 +250,34 @@ func TestSampleOutIsAFile(t *testing.T) {
 	code, _, errs := runArgs(t, "sample", "-n", "10", "-out", file)
 	if code != 1 || errs == "" {
 		t.Errorf("gofast sample -out <file>: exit %d, stderr %q; want 1 and a message", code, errs)
+	}
+}
+
+// TestSamplePCOverflow: an -snr whose corrector step overflows fails the
+// run (exit 1) with a message saying so; it used to drop the corrector and
+// report success.
+func TestSamplePCOverflow(t *testing.T) {
+	code, _, errs := runArgs(t, "sample", "-sampler", "pc", "-steps", "100", "-snr", "1e300", "-n", "20", "-out", t.TempDir())
+	if code != 1 || !strings.Contains(errs, "overflows") || !strings.Contains(errs, "SNR") {
+		t.Errorf("gofast sample -sampler pc -snr 1e300: exit %d, stderr %q; want 1 and the overflow", code, errs)
+	}
+}
+
+// TestSampleNoOut: an empty -out writes no files, as bench -out: the
+// summary is printed and the command succeeds (it used to fail with
+// "mkdir : no such file or directory"); -csv then has nowhere to write.
+func TestSampleNoOut(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errs := runArgs(t, "sample", "-n", "20", "-out", "")
+	if code != 0 || !strings.Contains(out, "status       success") || strings.Contains(out, "wrote") {
+		t.Errorf("gofast sample -out \"\": exit %d, stdout:\n%s\nstderr %q", code, out, errs)
+	}
+	if files, err := os.ReadDir(dir); err != nil || len(files) != 0 {
+		t.Errorf("gofast sample -out \"\" wrote %v (%v)", files, err)
+	}
+	code, out, errs = runArgs(t, "sample", "-n", "20", "-out", "", "-csv")
+	if code != 2 || out != "" || !strings.Contains(errs, "-out") {
+		t.Errorf("gofast sample -out \"\" -csv: exit %d, stdout %q, stderr %q; want 2 naming -out", code, out, errs)
 	}
 }

@@ -58,7 +58,8 @@ func parsePeers(s, problem string) ([]convergence.Peer, error) {
 	return out, nil
 }
 
-// parseSteps reads a comma-separated list of positive step counts.
+// parseSteps reads a comma-separated list of positive step counts within
+// the solver's limit.
 func parseSteps(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
@@ -69,6 +70,9 @@ func parseSteps(s string) ([]int, error) {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("%q is not a positive step count", f)
+		}
+		if n > sdeint.DefaultMaxAttempts {
+			return nil, fmt.Errorf("%d steps: the solver takes at most %d fixed steps (its budget of attempts per path)", n, sdeint.DefaultMaxAttempts)
 		}
 		out = append(out, n)
 	}
@@ -82,8 +86,8 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	problem := fs.String("problem", "gbm", "problem: "+strings.Join(problems.Names(), ", "))
 	methodsFlag := fs.String("methods", "all", "comma-separated methods, or all (every registered method; those Solve refuses for the problem are skipped with a note)")
 	tolsFlag := fs.String("tols", "1e-1,1e-2,1e-3,1e-4", "comma-separated tolerances of the adaptive solves (ε_rel = ε_abs); empty: none")
-	stepsFlag := fs.String("steps", "4,8,16,32,64,128,256,512,1024,2048,4096", "comma-separated fixed step counts; empty: none")
-	ctlFlag := fs.String("controllers", "default", "comma-separated step-size controllers: default (the method's), i (integral), pi (P 0.1, I 0.3), pid:P/I/D")
+	stepsFlag := fs.String("steps", "4,8,16,32,64,128,256,512,1024,2048,4096", "comma-separated fixed step counts, each at most 10⁶ (the solver's budget); empty: none")
+	ctlFlag := fs.String("controllers", "default", "comma-separated step-size controllers: default (the method's), i (integral), pi (P 0.1, I 0.3), pid:P/I/D; empty: default")
 	source := fs.String("brownian", "bridge", "Brownian source of the adaptive solves: bridge, tree or redraw (an ablation: biased)")
 	peers := fs.String("peer", "default", "reference points drawn beside the curves: default (built in for gbm-torchsde: torchsde 0.2.6), none, or name:nfe:error,…")
 	h0 := fs.Float64("h0", 0, "initial step of the adaptive solves (0: each path's first step probed from the method)")
@@ -161,11 +165,21 @@ Flags:`)
 	if *paths < 2 || *workers < 0 || *refSteps < 0 {
 		return usage("-paths must be ≥ 2, -workers and -ref-steps ≥ 0")
 	}
-	var ctls []convergence.Controller
+	var ctlNames []string
 	for _, name := range strings.Split(*ctlFlag, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
+		// Empty entries are skipped, as in -methods and -tols.
+		if name = strings.TrimSpace(name); name != "" {
+			ctlNames = append(ctlNames, name)
 		}
+	}
+	if len(ctlNames) == 0 {
+		// An empty list is the default controller, with the flags below:
+		// an empty ctls would make WorkPrecision fall back to a bare
+		// controller without them.
+		ctlNames = []string{"default"}
+	}
+	var ctls []convergence.Controller
+	for _, name := range ctlNames {
 		c, err := control.ParseController(name)
 		if err != nil {
 			return usage("%v", err)

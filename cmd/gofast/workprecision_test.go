@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,6 +112,66 @@ func TestWorkPrecisionExitCodes(t *testing.T) {
 	} {
 		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))
+		}
+	}
+}
+
+// TestWorkPrecisionEmptyControllers: empty entries of -controllers are
+// skipped, as in -methods and -tols, and an empty list is the default
+// controller with -h0, -first-*, -min-factor and -max-factor honoured: the
+// same rows as -controllers default with those flags, and not those of a
+// run without them (the flags did change the solve).
+func TestWorkPrecisionEmptyControllers(t *testing.T) {
+	rows := func(args ...string) []map[string]any {
+		t.Helper()
+		args = append([]string{"workprecision", "-problem", "gbm", "-methods", "roberts", "-tols", "1e-2", "-steps", "", "-paths", "50", "-json"}, args...)
+		code, out, errs := runArgs(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var wp struct {
+			Rows []map[string]any `json:"rows"`
+		}
+		if err := json.Unmarshal([]byte(out), &wp); err != nil {
+			t.Fatalf("%v: %v: %s", args, err, out)
+		}
+		for _, r := range wp.Rows {
+			delete(r, "wall_seconds")
+		}
+		return wp.Rows
+	}
+	flags := []string{"-h0", "0.05", "-max-factor", "1.5", "-min-factor", "0.5", "-first-target", "0.1", "-first-span", "0.5"}
+	want := rows(append([]string{"-controllers", "default"}, flags...)...)
+	bare := rows("-controllers", "default")
+	if len(want) != 1 || reflect.DeepEqual(want, bare) {
+		t.Fatalf("the controller flags change nothing, the test cannot see them dropped: %v", want)
+	}
+	for _, ctl := range []string{"", ",", " , "} {
+		got := rows(append([]string{"-controllers", ctl}, flags...)...)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("-controllers %q:\n got %v\nwant %v", ctl, got, want)
+		}
+	}
+	got := rows(append([]string{"-controllers", ",pi,"}, flags...)...)
+	if len(got) != 1 || got[0]["controller"] != "pi" {
+		t.Errorf("-controllers ,pi,: rows %v, want one pi row", got)
+	}
+}
+
+// TestWorkPrecisionStepLimits: step counts the solver would refuse (above
+// its 10⁶ fixed steps) are usage errors before any solve, in -steps and in
+// the same-path reference of a problem without an exact solution; they
+// used to exit 1 after the adaptive rows had run.
+func TestWorkPrecisionStepLimits(t *testing.T) {
+	for _, args := range [][]string{
+		{"-steps", "3000000", "-methods", "roberts", "-tols", "0.1", "-paths", "10"},
+		{"-steps", "1000001", "-methods", "roberts", "-tols", "0.1", "-paths", "10"},
+		{"-problem", "lorenz", "-methods", "em", "-tols", "", "-steps", "100000", "-paths", "10"},
+		{"-problem", "lorenz", "-methods", "em", "-tols", "", "-steps", "8", "-ref-steps", "2000000", "-paths", "10"},
+	} {
+		code, out, errs := runArgs(t, append([]string{"workprecision"}, args...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, "1000000") || strings.Contains(errs, " paths\n") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 naming the limit, before any solve", args, code, out, errs)
 		}
 	}
 }

@@ -84,36 +84,11 @@ func (r AblateRow) MarshalJSON() ([]byte, error) {
 // its error. The baseline setting with no axes is the adaptive sampler of
 // Run, sample for sample.
 func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
-	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
+	pl, err := cfg.plan()
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range cfg.Axes {
-		if a.Name == "first" {
-			return nil, errors.New("bench: axis first applies to SDE problems: diffusion sampling pins the paper's first step (0.01, 0.5 for VE)")
-		}
-	}
-	choices, err := convergence.Expand(cfg.Axes, cfg.Mode)
-	if err != nil {
-		return nil, err
-	}
-	sde := diffusion.NewSDE(cfg.Kind)
-	exact, err := diffusion.NewExact(sde, mix)
-	if err != nil {
-		return nil, err
-	}
-	prob := diffusion.Reverse(sde, exact, mix.Dim)
-	variants := make([]convergence.Variant, len(choices))
-	for i, c := range choices {
-		v := convergence.Variant{Method: methods.GGF{}}
-		if err := c.Apply(&v); err != nil {
-			return nil, fmt.Errorf("setting %s: %w", c, err)
-		}
-		if err := convergence.CheckVariant(prob, v, false); err != nil {
-			return nil, fmt.Errorf("setting %s: %w", c, err)
-		}
-		variants[i] = v
-	}
+	mix, n, eps, sde, exact, choices, variants := pl.mix, pl.n, pl.eps, pl.sde, pl.exact, pl.choices, pl.variants
 	data := strings.ToLower(cfg.Data)
 	progress := func(format string, a ...any) {
 		if cfg.Progress != nil {
@@ -186,6 +161,60 @@ func Ablate(ctx context.Context, cfg AblateConfig) ([]AblateRow, error) {
 		return finish(err)
 	}
 	return finish(nil)
+}
+
+// Check reports whether Ablate would refuse cfg, without running anything:
+// callers can tell a refused configuration from a failed run.
+func (cfg AblateConfig) Check() error {
+	_, err := cfg.plan()
+	return err
+}
+
+// ablatePlan is a checked ablation: its data, sample size, tolerances, SDE
+// and settings.
+type ablatePlan struct {
+	mix      *diffusion.Mixture
+	n        int
+	eps      []float64
+	sde      diffusion.SDE
+	exact    *diffusion.Exact
+	choices  []convergence.Choice
+	variants []convergence.Variant
+}
+
+// plan validates cfg and resolves its defaults and settings.
+func (cfg AblateConfig) plan() (ablatePlan, error) {
+	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
+	if err != nil {
+		return ablatePlan{}, err
+	}
+	for _, a := range cfg.Axes {
+		if a.Name == "first" {
+			return ablatePlan{}, errors.New("bench: axis first applies to SDE problems: diffusion sampling pins the paper's first step (0.01, 0.5 for VE)")
+		}
+	}
+	choices, err := convergence.Expand(cfg.Axes, cfg.Mode)
+	if err != nil {
+		return ablatePlan{}, err
+	}
+	sde := diffusion.NewSDE(cfg.Kind)
+	exact, err := diffusion.NewExact(sde, mix)
+	if err != nil {
+		return ablatePlan{}, err
+	}
+	prob := diffusion.Reverse(sde, exact, mix.Dim)
+	variants := make([]convergence.Variant, len(choices))
+	for i, c := range choices {
+		v := convergence.Variant{Method: methods.GGF{}}
+		if err := c.Apply(&v); err != nil {
+			return ablatePlan{}, fmt.Errorf("setting %s: %w", c, err)
+		}
+		if err := convergence.CheckVariant(prob, v, false); err != nil {
+			return ablatePlan{}, fmt.Errorf("setting %s: %w", c, err)
+		}
+		variants[i] = v
+	}
+	return ablatePlan{mix, n, eps, sde, exact, choices, variants}, nil
 }
 
 // ablateJudge sets the paired SEs against EM-1000 (rows[0]) and the

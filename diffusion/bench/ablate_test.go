@@ -131,11 +131,25 @@ func TestAblateRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		var lines int
-		_, err = Ablate(context.Background(), AblateConfig{Data: "gmm2d", Kind: diffusion.VP, N: 10, Axes: axes, Mode: convergence.FullGrid,
-			Progress: func(string) { lines++ }})
+		cfg := AblateConfig{Data: "gmm2d", Kind: diffusion.VP, N: 10, Axes: axes, Mode: convergence.FullGrid,
+			Progress: func(string) { lines++ }}
+		if err := cfg.Check(); err == nil {
+			t.Errorf("%s: Check accepts it", s)
+		}
+		_, err = Ablate(context.Background(), cfg)
 		if err == nil || lines != 0 {
 			t.Errorf("%s: %v after %d runs", s, err, lines)
 		}
+	}
+	axes, err := convergence.ParseAxes("norm=l2scaled,linf;safety=0.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (AblateConfig{Data: "gmm2d", Kind: diffusion.VP, N: 10, Axes: axes}).Check(); err != nil {
+		t.Errorf("Check refuses a valid ablation: %v", err)
+	}
+	if err := (AblateConfig{Data: "gmm2d", Kind: diffusion.VP, N: 1 << 40}).Check(); err == nil {
+		t.Error("Check accepts n = 2⁴⁰ (terabytes)")
 	}
 	if _, err := Ablate(context.Background(), AblateConfig{Data: "nope", Kind: diffusion.VP}); err == nil {
 		t.Error("unknown data accepted")

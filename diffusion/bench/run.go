@@ -158,12 +158,7 @@ type job struct {
 // with NaN metrics, and Run goes on; a cancelled ctx stops Run, which
 // returns the rows finished so far with the context's error.
 func Run(ctx context.Context, cfg Config) ([]Row, error) {
-	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
-	if err != nil {
-		return nil, err
-	}
-	sde := diffusion.NewSDE(cfg.Kind)
-	exact, err := diffusion.NewExact(sde, mix)
+	mix, n, eps, sde, exact, err := cfg.plan()
 	if err != nil {
 		return nil, err
 	}
@@ -683,6 +678,33 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
+// Check reports whether Run would refuse cfg, without running anything:
+// callers can tell a refused configuration from a failed run.
+func (cfg Config) Check() error {
+	_, _, _, _, _, err := cfg.plan()
+	return err
+}
+
+// plan validates cfg and resolves its data set, sample size, tolerances,
+// SDE and exact score.
+func (cfg Config) plan() (*diffusion.Mixture, int, []float64, diffusion.SDE, *diffusion.Exact, error) {
+	mix, n, eps, err := resolve(cfg.Data, cfg.Kind, cfg.N, cfg.Workers, cfg.EpsRels)
+	if err != nil {
+		return nil, 0, nil, diffusion.SDE{}, nil, err
+	}
+	sde := diffusion.NewSDE(cfg.Kind)
+	exact, err := diffusion.NewExact(sde, mix)
+	if err != nil {
+		return nil, 0, nil, diffusion.SDE{}, nil, err
+	}
+	return mix, n, eps, sde, exact, nil
+}
+
+// MinN is the smallest sample size Run and Ablate accept: every metric has
+// a jackknife standard error, and FD's leaves one sample out of a
+// covariance estimate, which needs two.
+const MinN = 3
+
 // resolve checks the settings Run and Ablate share and returns the data
 // set, the sample size (default 1000) and the tolerances (default
 // EpsRels).
@@ -701,6 +723,9 @@ func resolve(data string, kind diffusion.Kind, n, workers int, eps []float64) (*
 	}
 	if n == 0 {
 		n = 1000
+	}
+	if n < MinN {
+		return nil, 0, nil, fmt.Errorf("bench: n = %d, want ≥ %d for standard errors (FD's jackknife needs n − 1 ≥ 2)", n, MinN)
 	}
 	if eps == nil {
 		eps = EpsRels

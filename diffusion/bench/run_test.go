@@ -178,10 +178,19 @@ func TestRunErrors(t *testing.T) {
 		{Data: "gmm2d", N: -1},
 		{Data: "gmm2d", Kind: diffusion.Kind(9)},
 		{Data: "gmm2d", EpsRels: []float64{0}},
+		{Data: "gmm2d", N: 1},
+		{Data: "gmm2d", N: MinN - 1},
+		{Data: "gmm2d", N: 1_000_000_000},
 	} {
+		if err := c.Check(); err == nil {
+			t.Errorf("Check(%+v): no error", c)
+		}
 		if _, err := Run(context.Background(), c); err == nil {
 			t.Errorf("Run(%+v): no error", c)
 		}
+	}
+	if err := (Config{Data: "gmm2d", N: MinN}).Check(); err != nil {
+		t.Errorf("Check refuses n = MinN: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
