@@ -79,8 +79,6 @@ func (st *pcStepper) Step(s *sdeint.Step) error {
 		zn += rowNorm(s.Normals[o : o+n])
 	}
 	if !(st.snr > 0) || math.IsInf(st.snr, 0) {
-		// Checked after the drift call: sdeint reports a Step error
-		// against the rows that were evaluated.
 		return fmt.Errorf("diffusion: PC's SNR = %v, want a finite value > 0", st.snr)
 	}
 	ratio := st.snr * zn / sn // the batch means' ratio

@@ -271,3 +271,57 @@ func TestSingularityDiagnostics(t *testing.T) {
 		}
 	}
 }
+
+// failingMethod wraps a method whose steps return an error of their own,
+// before any evaluation, from the n-th call of Step on.
+type failingMethod struct {
+	sdeint.Method
+	n int
+}
+
+func (m failingMethod) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
+	return &failingStepper{Stepper: m.Method.NewStepper(d, rows), n: m.n}
+}
+
+type failingStepper struct {
+	sdeint.Stepper
+	n, calls int
+}
+
+var errMethod = errors.New("the method's own failure")
+
+func (s *failingStepper) Step(st *sdeint.Step) error {
+	if s.calls++; s.calls >= s.n {
+		return errMethod
+	}
+	return s.Stepper.Step(st)
+}
+
+// TestMethodError: a method's own error (no drift or diffusion call
+// failed) ends the rows of its step FuncError with Where "method" and the
+// error kept (it used to end every path Stopped, reported as "first:
+// <nil>", or named the drift with a stale time).
+func TestMethodError(t *testing.T) {
+	p := hardGBM()
+	for _, n := range []int{1, 5} { // during the probes, and later
+		res, err := sdeint.Solve(context.Background(), &p, failingMethod{methods.Roberts{}, n}, &sdeint.Settings{Paths: 8, Seed: 1, Workers: 1, BatchSize: 8})
+		if !errors.Is(err, errMethod) || res == nil || res.Status != sdeint.FuncError {
+			t.Fatalf("n %d: status %v, error %v; want FuncError wrapping the method's error", n, res.Status, err)
+		}
+		if strings.Contains(err.Error(), "<nil>") || !strings.Contains(err.Error(), "method failed") {
+			t.Errorf("n %d: error %q, want one naming the method", n, err)
+		}
+		failed := 0
+		for i, ps := range res.Path {
+			if ps.Status == sdeint.FuncError {
+				failed++
+				if ps.Err == nil || ps.Err.Where != "method" || ps.Err.Rows != 8 {
+					t.Errorf("n %d, path %d: %+v, want Where method on 8 rows", n, i, ps.Err)
+				}
+			}
+		}
+		if failed != 8 {
+			t.Errorf("n %d: %d paths FuncError, want the step's 8", n, failed)
+		}
+	}
+}

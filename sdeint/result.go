@@ -51,8 +51,9 @@ type PathError struct {
 	Status Status  // why it stopped
 	T      float64 // time of the last accepted state
 	// Where names what went wrong: "drift", "diffusion", "state", "domain"
-	// (Problem.InDomain refused the state; Component −1) or "init"
-	// (Problem.Init) for NotFinite and FuncError, or "step" for a panic in
+	// (Problem.InDomain refused the state; Component −1), "init"
+	// (Problem.Init) or "method" (the method's step returned an error of
+	// its own) for NotFinite and FuncError, or "step" for a panic in
 	// the stepping machinery (a plugged method, controller, norm or
 	// Brownian source: Err is a *PanicError); empty otherwise.
 	Where string

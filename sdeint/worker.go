@@ -66,6 +66,7 @@ type evaluator struct {
 	rowDrift              []int     // per row: drift evaluations in calls on some rows (DriftRows)
 	sub                   []int     // scratch: global path indices of a DriftRows call
 	lastDiffusion         bool      // the last call was the diffusion (names a function error)
+	failed                bool      // a drift or diffusion call of this step returned an error
 	lastT                 []float64 // times of the last call
 	lastRows              []int     // rows of the last call if it was a DriftRows call, else nil
 }
@@ -282,6 +283,7 @@ func (w *worker) step1(k int, attempt bool) bool {
 		st.State = w.state[:k*S]
 	}
 	w.eval.driftCalls, w.eval.diffCalls = 0, 0
+	w.eval.failed, w.eval.lastT, w.eval.lastRows = false, nil, nil
 	if err := w.stepper.Step(st); err != nil {
 		w.stepFailed(err, k, attempt)
 		return false
@@ -405,16 +407,27 @@ func (w *worker) inDomain(r int, t float64, x []float64) (ok, failed bool) {
 }
 
 // stepFailed ends the active rows after the method's step on the first k
-// of them returned err (a function's error): the solve stops, the rows the
-// failing call evaluated end FuncError, the others Stopped. attempt says the
-// step was an attempt (not a probe).
+// of them returned err: the solve stops. For a function's error the rows
+// the failing call evaluated end FuncError, the others Stopped; for the
+// method's own error (no function failed) the k rows end FuncError, Where
+// "method". attempt says the step was an attempt (not a probe).
 func (w *worker) stepFailed(err error, k int, attempt bool) {
 	w.count(k, attempt)
+	w.sv.halt(FuncError, err)
+	if !w.eval.failed {
+		for r := w.k - 1; r >= 0; r-- {
+			if r < k {
+				w.retire(r, FuncError, &PathError{Status: FuncError, Where: "method", TEval: w.step.T[r], Component: -1, Rows: k, Err: err})
+			} else {
+				w.retire(r, Stopped, &PathError{Status: Stopped, Component: -1, Err: err})
+			}
+		}
+		return
+	}
 	where := "drift"
 	if w.eval.lastDiffusion {
 		where = "diffusion"
 	}
-	w.sv.halt(FuncError, err)
 	// The call was batched: any of its rows may have raised the error, so
 	// each is marked with the call's size.
 	rows := 0
@@ -664,6 +677,7 @@ func firstNonFinite(v []float64) int {
 }
 
 func (e *evaluator) drift(dst, t, x []float64) (err error) {
+	defer e.markFailed(&err) // after recoverPanic has turned a panic into err
 	defer recoverPanic(&err)
 	w := e.w
 	k, n := len(t), w.sv.n
@@ -677,6 +691,7 @@ func (e *evaluator) drift(dst, t, x []float64) (err error) {
 }
 
 func (e *evaluator) driftRows(dst, t, x []float64, rows []int) (err error) {
+	defer e.markFailed(&err)
 	defer recoverPanic(&err)
 	w := e.w
 	k, n := len(rows), w.sv.n
@@ -694,6 +709,14 @@ func (e *evaluator) driftRows(dst, t, x []float64, rows []int) (err error) {
 	}
 	e.check(dst, t[:k], n, "drift", rows)
 	return nil
+}
+
+// markFailed records that a user function failed, so that a step error is
+// told apart from the method's own.
+func (e *evaluator) markFailed(err *error) {
+	if *err != nil {
+		e.failed = true
+	}
 }
 
 // tEval returns the time at which the last call evaluated row r, and
@@ -714,6 +737,7 @@ func (e *evaluator) tEval(r int) (float64, bool) {
 }
 
 func (e *evaluator) diffusion(dst, t, x []float64) (err error) {
+	defer e.markFailed(&err)
 	defer recoverPanic(&err)
 	w := e.w
 	k, n, gs := len(t), w.sv.n, w.sv.gsize
