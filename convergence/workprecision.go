@@ -153,7 +153,7 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 }
 
 // WorkPrecision solves p with each method: adaptively with each controller
-// (nil: the method's own, named "i") at each tolerance (ε_rel = ε_abs =
+// (nil: the method's own, named "default") at each tolerance (ε_rel = ε_abs =
 // tol, the source s.Brownian or the bridge), and with each fixed step
 // count of s.Steps. It reports the error — the strong error against the
 // exact solution on the solver's own path when the problem has one; else,
@@ -185,7 +185,7 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 		return nil, err
 	}
 	if len(ctls) == 0 {
-		ctls = []Controller{{Name: "i"}}
+		ctls = []Controller{{Name: "default"}}
 	}
 	out := &WPResult{Problem: p.Name, Paths: paths, Seed: s.Seed, Error: ref.kind, Peers: s.Peers, Brownian: "bridge"}
 	switch {

@@ -390,6 +390,12 @@ func TestPCSNR(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "overflows") || res == nil || res.Status != sdeint.FuncError {
 		t.Errorf("SNR 1e300: %v (result %v), want an overflow failure", err, res != nil)
 	}
+	// Too few VP steps: β(t)·Δ reaches 1 near t = 1 (β_max = 20), where
+	// the corrector's √(2ε) would be NaN; the error says why.
+	res, err = Sample(context.Background(), sde, e, e, 2, Settings{Sampler: PredictorCorrector, N: 50, Seed: 3, Steps: 10})
+	if err == nil || !strings.Contains(err.Error(), "more steps") || res == nil || res.Status != sdeint.FuncError {
+		t.Errorf("VP PC with 10 steps: %v (result %v), want a failure asking for more steps", err, res != nil)
+	}
 }
 
 // TestDenoise: Tweedie's step moves samples of the exact p_ε toward the
