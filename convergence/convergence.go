@@ -165,32 +165,32 @@ func dyadic(lo, hi int) []float64 {
 
 // gridSteps returns the number of steps of each dt over span and the
 // finest grid, which all of them divide. It refuses fewer than two distinct
-// step sizes.
+// step sizes; its errors wrap ErrSettings.
 func gridSteps(span float64, dts []float64, factor int) ([]int, int, error) {
 	if len(dts) < 2 {
-		return nil, 0, errors.New("convergence: need at least two step sizes")
+		return nil, 0, fmt.Errorf("%w: need at least two step sizes", ErrSettings)
 	}
 	steps := make([]int, len(dts))
 	fine := 1
 	distinct := false
 	for i, dt := range dts {
 		if !(dt > 0) || dt > span {
-			return nil, 0, fmt.Errorf("convergence: step %v outside (0, %v]", dt, span)
+			return nil, 0, fmt.Errorf("%w: step %v outside (0, %v]", ErrSettings, dt, span)
 		}
 		n := math.Round(span / dt)
 		if math.Abs(n-span/dt) > 1e-9*n {
-			return nil, 0, fmt.Errorf("convergence: step %v does not divide the span %v", dt, span)
+			return nil, 0, fmt.Errorf("%w: step %v does not divide the span %v", ErrSettings, dt, span)
 		}
 		steps[i] = int(n)
 		distinct = distinct || steps[i] != steps[0]
 		fine = lcm(fine, steps[i])
 		if fine > 1<<24 {
-			return nil, 0, errors.New("convergence: the step sizes need a grid of more than 2²⁴ cells")
+			return nil, 0, fmt.Errorf("%w: the step sizes need a grid of more than 2²⁴ cells", ErrSettings)
 		}
 	}
 	if !distinct {
 		// One step size repeated: no slope to fit (the order was NaN).
-		return nil, 0, fmt.Errorf("convergence: need at least two distinct step sizes, got %v", dts)
+		return nil, 0, fmt.Errorf("%w: need at least two distinct step sizes, got %v", ErrSettings, dts)
 	}
 	return steps, fine * max(factor, 1), nil
 }

@@ -102,9 +102,11 @@ type WPResult struct {
 	Brownian string `json:"brownian"`
 }
 
-// ErrSettings is returned (wrapped) by WorkPrecision, before any solve, for
-// settings the solver would refuse: a fixed step count, or a same-path
-// reference, above sdeint.DefaultMaxAttempts steps.
+// ErrSettings is returned (wrapped), before any solve, for study settings
+// that cannot run: by WorkPrecision for a fixed step count, or a same-path
+// reference, above sdeint.DefaultMaxAttempts steps; by Strong and Weak for
+// step sizes that are not at least two distinct divisors of the span on a
+// grid of at most 2²⁴ cells.
 var ErrSettings = errors.New("convergence: invalid study settings")
 
 // Controller is a named step-size controller of a work–precision study.

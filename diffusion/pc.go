@@ -92,7 +92,7 @@ func (st *pcStepper) Step(s *sdeint.Step) error {
 		a := 1.0
 		if sde.Kind == VP {
 			a = 1 - sde.Beta(t)*delta
-			if !(a > 0) {
+			if !(a >= 0) {
 				// √(2ε) would be NaN: say why rather than let the
 				// solver report a NaN drift.
 				return fmt.Errorf("diffusion: PC on VP needs 1 − β(t)·Δ > 0, but at t = %g, β = %g and Δ = %g give %g: use more steps", t, sde.Beta(t), delta, a)

@@ -104,7 +104,6 @@ func TestBadSettingsRefused(t *testing.T) {
 		// A refused fixed-step setting is still fixed steps: no adaptive-mode
 		// complaints beside it (regression: em asked to "set Steps").
 		{"em Steps above MaxAttempts", hardGBM(), methods.EM{}, sdeint.Settings{Steps: 100, MaxAttempts: 50}, "MaxAttempts", "no error estimate"},
-		// An adaptive solve has no grid: a small MaxMemory must not speak of one.
 		// One bad value, one complaint: no cascade of comparisons or
 		// method refusals built on the bad value.
 		{"HMin NaN", hardGBM(), methods.Roberts{}, sdeint.Settings{Control: control.Settings{HMin: math.NaN()}}, "HMin = NaN", "H0"},
@@ -117,6 +116,7 @@ func TestBadSettingsRefused(t *testing.T) {
 		// A zero-value plugged Adaptive proposed steps of size 0: every
 		// path ended "step size collapsed" after the solve began.
 		{"zero Adaptive plugged", hardGBM(), methods.Roberts{}, sdeint.Settings{Controller: &control.Adaptive{}}, "Adaptive.Safety", ""},
+		// An adaptive solve has no grid: a small MaxMemory must not speak of one.
 		{"tiny MaxMemory adaptive", hardGBM(), methods.Roberts{}, sdeint.Settings{MaxMemory: 4}, "MaxMemory", "fixed steps"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestMethodError(t *testing.T) {
 	for _, n := range []int{1, 5} { // during the probes, and later
 		res, err := sdeint.Solve(context.Background(), &p, failingMethod{methods.Roberts{}, n}, &sdeint.Settings{Paths: 8, Seed: 1, Workers: 1, BatchSize: 8})
 		if !errors.Is(err, errMethod) || res == nil || res.Status != sdeint.FuncError {
-			t.Fatalf("n %d: status %v, error %v; want FuncError wrapping the method's error", n, res.Status, err)
+			t.Fatalf("n %d: result %v, error %v; want FuncError wrapping the method's error", n, res != nil, err)
 		}
 		if strings.Contains(err.Error(), "<nil>") || !strings.Contains(err.Error(), "method failed") {
 			t.Errorf("n %d: error %q, want one naming the method", n, err)

@@ -69,6 +69,8 @@ func TestWorkPrecisionCLI(t *testing.T) {
 		{"convergence", "-dts", ","},
 		{"convergence", "-dts", "0,0.5"},
 		{"convergence", "-dts", "NaN,0.5"},
+		{"convergence", "-dts", "0.00024396194193705782,0.000244081034903588"}, // 1/4099, 1/4097: a grid above 2²⁴ cells
+		{"workprecision", "-controllers", "pid:1e308/1e308/0"},                 // β1 overflows
 		{"convergence", "-method", "ggf"},
 		{"convergence", "-problem", "lorenz"},
 		{"convergence", "-paths", "1"},

@@ -185,8 +185,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageErr("-theta = %v, want a value in (0, 1]", f.theta)
 	case !(f.r > 0) || !finite(f.r):
 		return usageErr("-r = %v, want a finite value > 0", f.r)
-	case f.steps < 1:
-		return usageErr("-steps = %d, want ≥ 1", f.steps)
+	case f.steps < 1 || f.steps > sdeint.DefaultMaxAttempts:
+		return usageErr("-steps = %d, want 1 to %d (the solver's budget of attempts per path)", f.steps, sdeint.DefaultMaxAttempts)
 	case !(f.snr >= 0) || !finite(f.snr):
 		return usageErr("-snr = %v, want a finite value ≥ 0 (0: the default)", f.snr)
 	case f.n < 1:

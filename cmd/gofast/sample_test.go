@@ -167,6 +167,7 @@ func TestSampleUsageErrors(t *testing.T) {
 		{[]string{"-atol", "-1"}, "-atol"},
 		{[]string{"-h0", "-1"}, "-h0"},
 		{[]string{"-sampler", "em", "-steps", "0"}, "-steps"},
+		{[]string{"-sampler", "em", "-steps", "2000000"}, "budget"},
 		{[]string{"-workers", "-2"}, "-workers"},
 		{[]string{"-brownian", "grid"}, "Brownian"},
 		{[]string{"-norm", "l3"}, "norm"},

@@ -277,8 +277,8 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageErr("-atol = %v, want a finite value > 0", f.atol)
 	case !(f.h0 >= 0) || math.IsInf(f.h0, 0):
 		return usageErr("-h0 = %v, want a finite value ≥ 0", f.h0)
-	case f.steps < 0:
-		return usageErr("-steps = %d, want ≥ 0 (0: adaptive)", f.steps)
+	case f.steps < 0 || f.steps > sdeint.DefaultMaxAttempts:
+		return usageErr("-steps = %d, want 0 (adaptive) to %d (the solver's budget of attempts per path)", f.steps, sdeint.DefaultMaxAttempts)
 	case f.paths < 1:
 		return usageErr("-paths = %d, want ≥ 1", f.paths)
 	case f.workers < 0:

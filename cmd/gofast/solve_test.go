@@ -186,6 +186,7 @@ func TestSolveUsageErrors(t *testing.T) {
 		{"-rtol", "-1"},
 		{"-atol", "0"},
 		{"-steps", "-3"},
+		{"-steps", "2000000"}, // above the solver's budget: refused before any work
 		{"-workers", "-1"},
 		{"-steps", "10", "-shared-step"},
 		{"-nosuchflag"},

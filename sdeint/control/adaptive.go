@@ -28,7 +28,7 @@ type Adaptive struct {
 	HMax       float64 // +Inf when unset
 	// Auto asks the solver to estimate each path's first step size
 	// (Settings.H0 unset); Order is the k of the estimate's growth E ∝ |h|^k
-	// the probes assume, FirstTarget the error norm they aim at and
+	// the probes assume (0 means 1), FirstTarget the error norm they aim at and
 	// FirstSpan the largest first step as a fraction of the span
 	// (Settings.FirstTarget, FirstSpan).
 	Auto                   bool
@@ -81,8 +81,8 @@ func (c *Adaptive) Validate() error {
 		bad("HMax = %v, want > 0 and ≥ HMin (+Inf for no bound)", c.HMax)
 	}
 	if c.Auto {
-		if !(c.Order > 0) || !finite(c.Order) {
-			bad("Order = %v, want finite > 0 with Auto", c.Order)
+		if !(c.Order >= 0) || !finite(c.Order) {
+			bad("Order = %v, want finite ≥ 0 with Auto (0 means 1)", c.Order)
 		}
 		if !(c.FirstTarget > 0) || !finite(c.FirstTarget) {
 			bad("FirstTarget = %v, want finite > 0 with Auto", c.FirstTarget)

@@ -292,6 +292,9 @@ func NewAdaptive(s Settings, d Defaults) (*Adaptive, error) {
 		if !(c.B1 > 0) {
 			bad("PID coefficients give β1 = %v, want > 0", c.B1)
 		}
+		if math.IsInf(c.B1, 0) || math.IsInf(c.B2, 0) || math.IsInf(c.B3, 0) || math.IsNaN(c.B2) || math.IsNaN(c.B3) {
+			bad("PID coefficients give β = (%v, %v, %v), want finite exponents", c.B1, c.B2, c.B3)
+		}
 	} else {
 		c.B1 = orDefault(s.Exponent, d.Exponent)
 		if !(c.B1 > 0) || math.IsInf(c.B1, 0) {

@@ -167,6 +167,9 @@ func TestNewErrors(t *testing.T) {
 		{"HMax < HMin", Settings{HMin: 0.1, HMax: 0.05}, paperDefaults, "HMax"},
 		{"Exponent and PID", Settings{Exponent: 0.5, PCoeff: 0.1, ICoeff: 0.3}, paperDefaults, "Exponent"},
 		{"PID β1 ≤ 0", Settings{PCoeff: -0.5, ICoeff: 0.2}, paperDefaults, "β1"},
+		// Finite coefficients whose sum overflows: a user's setting, not
+		// an internal error.
+		{"PID β infinite", Settings{PCoeff: 1e308, ICoeff: 1e308}, paperDefaults, "want finite exponents"},
 		{"negative Exponent", Settings{Exponent: -0.5}, paperDefaults, "Exponent"},
 		{"no exponent at all", Settings{}, Defaults{Rule: RulePaper}, "Exponent"},
 		{"MinFactor 2", Settings{MinFactor: 2}, paperDefaults, "MinFactor"},
@@ -496,5 +499,9 @@ func TestAdaptiveValidate(t *testing.T) {
 	c.FirstSpan = 0
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "FirstSpan") {
 		t.Errorf("Auto with FirstSpan 0: error %v, want one naming FirstSpan", err)
+	}
+	c.FirstSpan, c.Order = 0.01, 0 // NextProbe reads Order 0 as 1
+	if err := c.Validate(); err != nil {
+		t.Errorf("Auto with Order 0: %v, want accepted", err)
 	}
 }

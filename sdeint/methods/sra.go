@@ -36,7 +36,7 @@ type sraTableau struct {
 // and ODEs, not applicable to multiplicative noise. The error estimate, the
 // difference from an embedded first-order solution, grows as h^(q+1) with
 // q = ½ on additive noise (the stages' noise terms of size h^{1/2} enter
-// the drift, times h; the g_t·h·ΔW terms) and q = 1 on ODEs.
+// the drift, times h; the g_t·h terms times ΔW or χ) and q = 1 on ODEs.
 func sraProperties(name string, tab *sraTableau) sdeint.Properties {
 	var o [sdeint.NumNoiseClasses]sdeint.Order
 	for c := range o {

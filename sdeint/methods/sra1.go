@@ -16,8 +16,8 @@ func init() {
 //	k1  = f(t, x)
 //	k2  = f(t + ¾h, x + ¾h·k1 + (3/2)·g(t+h)·χ)
 //	x'' = x + h·(k1 + 2k2)/3 + g(t+h)·ΔW + (g(t) − g(t+h))·χ
-//	x'  = x + h·(−k1 + 4k2)/3 + g(t)·ΔW
-//	E   = x'' − x' = h·(2k1 − 2k2)/3 + (g(t+h) − g(t))·(ΔW − χ)
+//	x'  = x + h·(−k1 + 4k2)/3 + g(t+h)·ΔW
+//	E   = x'' − x' = h·(2k1 − 2k2)/3 + (g(t) − g(t+h))·χ
 //
 // that is c0 = (0, ¾), c1 = (1, 0), A0_21 = ¾, B0_21 = 3/2, α = (⅓, ⅔),
 // β1 = (1, 0), β2 = (−1, 1) in the notation of sraTableau. The coefficients
@@ -32,22 +32,25 @@ func init() {
 // evaluations per attempt, one Lévy area per Brownian component.
 //
 // The estimate: x' is a first-order solution from the same two stages
-// (drift weights (1 − 1/c0_2, 1/c0_2) = (−⅓, 4/3), Euler–Maruyama's noise),
-// as for SOSRA. E grows as h^{3/2} on additive noise (ErrQ = ½) and h² on
+// (drift weights (1 − 1/c0_2, 1/c0_2) = (−⅓, 4/3); noise g·ΔW at the first
+// stage's diffusion time, t+h for SRA1), as for SOSRA. E grows as h^{3/2} on additive noise (ErrQ = ½) and h² on
 // ODEs (ErrQ = 1), measured by TestSRAErrQ. On f = λx it is x·(λh)²·(−½),
 // which vanishes only at h = 0 (TestSRAEmbedded). It replaces the natural
 // embedding of C. Rackauckas & Q. Nie (Discrete Contin. Dyn. Syst. B 22(7),
 // 2017), δ·h·(k1 + k2) + (g(t) − g(t+h))·χ with δ = 1/6, which grows as h
 // and vanishes at λh = −8/3, outside the stability interval [−2, 0]: with
 // it the controller accepted unstable steps on stiff drift (paths grew
-// without bound at tolerance 1e-1 with λ = −100), and on ou it cost 5.9
+// without bound at tolerance 1e-1 with λ = 100 on the problem below), and on ou it cost 5.9
 // times fixed steps' error at tolerance 1e-4 (docs/methods/sra1.md).
 //
-// On stiff drift at loose tolerances the steps sit at the stability limit,
-// where the variance is inflated: 8.6 and 71 times the exact one at
-// λ = −10³, −10⁴, tolerance 1e-1 (TestSRAStiff). SOSRA, stable on
-// [−5.31, 0], is the default for additive noise for that reason; on
-// non-stiff problems SRA1 is about 1.4 times more accurate at equal work.
+// On stiff drift at loose tolerances the estimate, which never vanishes
+// but scales with the path's deviation from the forced solution (of size
+// σ/√(2|λ|)), stays below the tolerance past the stability limit, and
+// unstable steps are accepted: on dX = −λ(X − sin t)dt + ½dW at tolerance
+// 1e-1 the variance is 8.6 and 71 times the exact one for λ = 10³, 10⁴
+// (TestSRAStiff). SOSRA, stable on [−5.31, 0], is the default for additive
+// noise for that reason; on non-stiff problems SRA1 is about 1.4 times more
+// accurate at equal work.
 //
 // The default controller is the package's SDE default (controlMainstream):
 // δ_i = ε_abs + ε_rel·max(|x_i|, |x_new,i|), PI control P 0.1, I 0.2
@@ -65,7 +68,8 @@ var sra1Tableau = sraTableau{
 	beta2:              []float64{-1, 1},
 	deterministicOrder: 2,
 	// The embedded first-order solution: drift weights (1 − 1/c0_2,
-	// 1/c0_2) = (−⅓, 4/3), Euler–Maruyama's noise g(t)·ΔW.
+	// 1/c0_2) = (−⅓, 4/3), and the noise g(t+h)·ΔW of the first stage's
+	// diffusion (c1_1 = 1).
 	lowAlpha: []float64{-1.0 / 3, 4.0 / 3},
 	lowBeta1: []float64{1, 0},
 }

@@ -192,7 +192,7 @@ func TestSRAStability(t *testing.T) {
 // (α̃ᵀe = 1, β̃1ᵀe = 1: with constant g the estimate's noise part vanishes,
 // since the schemes have β1ᵀe = 1 and β2ᵀe = 0). On dx = λx, with z = λh,
 // SOSRA's stages are k = (1, 1 + c₂z, 1 + z + γ/α₃·z²), γ = α₃A0₃₂A0₂₁, so
-// its result is x·(1 + z + z²/2 + γz³) and the embedded one x·(1 + z) with
+// its result is x·(1 + z + z²/2 + γz³) and the embedded one x·(1 + z + z²) with
 // α̃ = (1 − 1/c₂, 1/c₂, 0): the estimate is x·z²·(−½ + γz), negative for
 // every z < 0; SRA1's (γ = 0) is x·z²·(−½). So neither vanishes on an
 // unstable step (z < −2, −5.31). Checked on z in [−100, 0) against the
