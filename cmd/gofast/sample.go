@@ -276,9 +276,14 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if ns < res.N && f.out != "" {
 		logf("%d of %d samples did not reach ε (%v); samples.csv and samples.png leave them out", res.N-ns, res.N, res.Status)
 	}
+	if ns == 0 && f.out != "" {
+		logf("no sample reached ε: samples.csv and samples.png not written (files from an earlier run are kept)")
+	}
 	writeErr := func() error {
-		if f.out == "" {
-			return nil // no files asked for
+		if f.out == "" || ns == 0 {
+			// No files asked for; or nothing to write, and empty files
+			// would replace an earlier run's samples.
+			return nil
 		}
 		if mix.Dim == 2 || f.csv {
 			p := filepath.Join(f.out, "samples.csv")

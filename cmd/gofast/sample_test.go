@@ -282,3 +282,24 @@ func TestSampleNoOut(t *testing.T) {
 		t.Errorf("gofast sample -out \"\" -csv: exit %d, stdout %q, stderr %q; want 2 naming -out", code, out, errs)
 	}
 }
+
+// TestSampleNothingFinished: when no sample reaches ε (PC on VP with too
+// few steps fails every path) the files of an earlier run are kept, not
+// replaced by empty ones, and the exit status is 1.
+func TestSampleNothingFinished(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "samples.csv")
+	if err := os.WriteFile(keep, []byte("earlier run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runArgs(t, "sample", "-n", "20", "-sampler", "pc", "-steps", "10", "-out", dir)
+	if code != 1 || !strings.Contains(errs, "not written") {
+		t.Errorf("exit %d, stderr %q; want 1 saying the files were not written", code, errs)
+	}
+	if b, err := os.ReadFile(keep); err != nil || string(b) != "earlier run\n" {
+		t.Errorf("samples.csv is now %q (%v), want the earlier run's", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "samples.png")); !os.IsNotExist(err) {
+		t.Errorf("samples.png written for no samples (%v)", err)
+	}
+}
