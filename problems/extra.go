@@ -163,3 +163,45 @@ func Pulse() *Problem {
 		},
 	}
 }
+
+// StiffAdditive is dX = −λ(X − sin t)dt + σ dW, λ = 100, σ = ½, X(0) = 1,
+// Itô, on [0, 1]: additive noise with a stiff linear drift that pulls X
+// toward sin t on the time scale 1/λ = 0.01. Explicit methods are stable
+// only for λ|h| below their real stability bound (2 for Heun-type and SRA1,
+// 5.31 for SOSRA), so at loose tolerances their steps sit near it. With
+// x_p(t) = λ(λ sin t − cos t)/(λ² + 1), the forced solution, the exact
+// transition is X(t+h) | X(t) = x ~ N(x_p(t+h) + (x − x_p(t))e^{−λh},
+// σ²(1 − e^{−2λh})/(2λ)), so E X_t = x_p(t) + (X₀ − x_p(0))e^{−λt} and
+// Var X_t = σ²(1 − e^{−2λt})/(2λ). Its solution depends on the whole
+// Brownian path, so only moments and the transition are exact.
+// Reference: the stiff additive test of gofast's TestSRAStiff
+// (sdeint/methods; docs/methods/sosra.md), after the stiff linear test
+// equations of Rackauckas & Nie, arXiv:1804.04344.
+func StiffAdditive() *Problem {
+	const lambda, sigma, x0 = 100.0, 0.5, 1.0
+	xp := func(t float64) float64 { return lambda * (lambda*math.Sin(t) - math.Cos(t)) / (lambda*lambda + 1) }
+	vr := func(h float64) float64 { return -sigma * sigma * math.Expm1(-2*lambda*h) / (2 * lambda) }
+	return &Problem{
+		Name:        "stiff-additive",
+		Description: "stiff additive noise: dX = −100(X − sin t)dt + 0.5 dW, X(0) = 1, t in [0, 1]",
+		Reference:   "gofast TestSRAStiff; stiff linear tests after Rackauckas & Nie, arXiv:1804.04344",
+		SDE: sdeint.Problem{
+			Dim:   1,
+			Noise: sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
+			T0:    0,
+			T1:    1,
+			X0:    []float64{x0},
+			Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) {
+				dst[0] = -lambda * (x[0] - math.Sin(t))
+			}),
+			Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) {
+				dst[0] = sigma
+			}),
+		},
+		Mean: func(dst []float64, t float64) { dst[0] = xp(t) + (x0-xp(0))*math.Exp(-lambda*t) },
+		Var:  func(dst []float64, t float64) { dst[0] = vr(t) },
+		Transition: func(dst []float64, t, h float64, x, z []float64) {
+			dst[0] = xp(t+h) + (x[0]-xp(t))*math.Exp(-lambda*h) + math.Sqrt(vr(h))*z[0]
+		},
+	}
+}

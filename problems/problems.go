@@ -69,6 +69,7 @@ var registry = map[string]func() *Problem{
 	"cir":             CIR,
 	"sqrt-decay":      SqrtDecay,
 	"pulse":           Pulse,
+	"stiff-additive":  StiffAdditive,
 }
 
 // ByName returns a new instance of the problem with the given short name.

@@ -644,7 +644,7 @@ func TestByName(t *testing.T) {
 		t.Errorf("Names() = %v, not sorted", names)
 	}
 	want := []string{"additive", "additive4", "cir", "cubic", "double-well", "gbm", "gbm-matrix", "gbm-strat", "gbm-torchsde", "linear10",
-		"lorenz", "ou", "pulse", "sqrt-decay", "stiff-quadratic", "two-noise", "wave", "weak-sinh"}
+		"lorenz", "ou", "pulse", "sqrt-decay", "stiff-additive", "stiff-quadratic", "two-noise", "wave", "weak-sinh"}
 	if !slices.Equal(names, want) {
 		t.Errorf("Names() = %v, want %v", names, want)
 	}
