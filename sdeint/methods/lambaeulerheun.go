@@ -18,13 +18,15 @@ func init() {
 //
 // and the error estimate, component by component, is
 //
-//	E_d = ½h·(f(t+h, x + h·f(t, x)) − f(t, x))
+//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′))     (previous step t′ = t − h′)
 //	E_n = (√3/2)·|h|·(Σ_{j,k} (L^j g^k)²)^½,   L^j g^k ≈ (g^k(t, x + g^j√|h|) − g^k(t, x))/√|h|
 //	E   = |E_d| + E_n
 //
-// E_d is Euler's local error on the drift; E_n is the size of the
-// Stratonovich terms Σ L^j g^k·J_(j,k) that the Euler predictor misses and
-// the Heun corrector adds (√3/2·|h| is the root mean square of
+// E_d is Euler's local error on the drift, taken from the drift's change
+// over the path's previous step at no cost, as in LambaEM (Lamba's
+// ½h·(f(t+h, x + h·f) − f) on a path's first step, or with ForwardDrift);
+// E_n is the size of the Stratonovich terms Σ L^j g^k·J_(j,k) that the
+// Euler predictor misses and the Heun corrector adds (√3/2·|h| is the root mean square of
 // J_(j,j) = ΔW_j²/2). StochasticDiffEq.jl uses the realised ½L¹g·ΔW²;
 // gofast uses its conditional root mean square given (t, x, h), so that
 // the estimate, like LambaEM's, does not look at the Brownian increment:
@@ -36,13 +38,18 @@ func init() {
 // and commutative noise, ½ for non-commutative noise, 2 for ODEs; weak 1
 // (2 for additive noise and ODEs). The estimate grows as h^(q+1) with
 // q = 0 for multiplicative noise and q = 1 for additive noise and ODEs.
-// Cost per attempt: two drift evaluations for the result and a third for
-// E_d; two diffusion evaluations for the result and one (scalar and
-// diagonal shapes) or m (general shape) for E_n.
-type LambaEulerHeun struct{}
+// Cost per attempt: two drift evaluations for the result (a third for E_d
+// on a path's first attempts and probes, or with ForwardDrift); two
+// diffusion evaluations for the result and one (scalar and diagonal
+// shapes) or m (general shape) for E_n.
+type LambaEulerHeun struct {
+	// ForwardDrift takes E_d from a third drift evaluation per attempt,
+	// as Lamba and StochasticDiffEq.jl do (see LambaEM.ForwardDrift).
+	ForwardDrift bool
+}
 
 // Properties describes the method.
-func (LambaEulerHeun) Properties() sdeint.Properties {
+func (m LambaEulerHeun) Properties() sdeint.Properties {
 	return sdeint.Properties{
 		Name:     "lambaeulerheun",
 		Calculus: sdeint.Stratonovich,
@@ -56,17 +63,19 @@ func (LambaEulerHeun) Properties() sdeint.Properties {
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0, Adaptive: true}, // non-commutative
 		),
 		Control: controlMainstream,
+		State:   driftDiffState,
 	}
 }
 
 // NewStepper returns a stepper for the method.
-func (LambaEulerHeun) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
-	return &lambaEulerHeunStepper{two: newTwoStage(d, rows), est: newLambaEstimate(d, rows)}
+func (m LambaEulerHeun) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
+	return &lambaEulerHeunStepper{two: newTwoStage(d, rows), est: newLambaEstimate(d, rows), forward: m.ForwardDrift}
 }
 
 type lambaEulerHeunStepper struct {
-	two twoStage
-	est lambaEstimate
+	two     twoStage
+	est     lambaEstimate
+	forward bool
 }
 
 func (st *lambaEulerHeunStepper) Step(s *sdeint.Step) error {
@@ -78,5 +87,5 @@ func (st *lambaEulerHeunStepper) Step(s *sdeint.Step) error {
 		return nil
 	}
 	copy(s.Low[:k*n], s.High[:k*n])
-	return st.est.estimate(s.Err[:k*n], s, st.two.f1[:k*n], st.two.g1[:k*s.Dims.GSize], lambaStratRMS)
+	return st.est.estimate(s.Err[:k*n], s, st.two.f1[:k*n], st.two.g1[:k*s.Dims.GSize], lambaStratRMS, st.forward)
 }

@@ -337,3 +337,97 @@ func TestLambaEMRealized(t *testing.T) {
 		t.Errorf("realised lambaem at 1e-3: error %.4g, not more than twice the default's %.4g", r3, e3)
 	}
 }
+
+// TestDriftDiff: the drift part E_d of the Lamba and RKMil estimates
+// (driftDiff) is, after a path's first step, the drift's change over the
+// previous step (no drift evaluation), and with ForwardDrift Lamba's
+// forward difference (one more per attempt). Each path takes two attempts of the same h (first step h,
+// HMax h, both accepted at ATol 1) with no probes; the test checks
+// the drift evaluations of every path and the growth of the second
+// attempt's mean |E| over h:
+//
+//   - evaluations: LambaEM and RKMil 2 + 1 (the first attempt's forward
+//     difference, then none), LambaEulerHeun 3 + 2; with ForwardDrift
+//     2 + 2 and 3 + 3.
+//   - dx/dt = x·cos t: E_d = ½h(f(h, x₁) − f(0, x₀)) = ½h²·df/dt + O(h³),
+//     slope 2, deterministic (SE 0), and ½h² to within 2% at h = 2⁻¹⁰
+//     (df/dt = 1 + O(h) near t = 0).
+//   - gbm: E_n ∝ h leads (q = 0), slope 1; for RKMil E_n ∝ h^{3/2} and
+//     E_d ≈ ½h·f_x·g·ΔW′ alike, slope 3/2 (q = ½).
+//   - ou (additive): f₁ − f₀ = −θ(x₁ − x₀) = −θ(h·f₀ + σΔW), so E_d ≈
+//     ½θσ·h·ΔW, a sample of the size of Euler's I_(1,0) term: slope 3/2
+//     once σ√h leads h·|f₀| (σ = 0.3, |f₀| = 0.8: h = 2⁻⁸…2⁻¹⁴, where the
+//     drift part is at most 0.18 of the noise part). The declared q = 1
+//     is the first attempt's (forward difference, TestZooAErrQ); declaring
+//     ½ measured no better (docs/methods/lambaem.md).
+//
+// Each slope must lie within 0.2 of its value with an SE of at most 0.2/3,
+// as in TestErrQ.
+func TestDriftDiff(t *testing.T) {
+	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	for _, c := range []struct {
+		name        string
+		p           sdeint.Problem
+		m           sdeint.Method
+		evals       int // drift evaluations of the two attempts
+		kmin, kmax  int // h = 2^-kmin … 2^-kmax
+		slope       float64
+		checkGrowth bool
+	}{
+		{"ode", ode, methods.LambaEM{}, 3, 2, 10, 2, true},
+		{"gbm", problems.GBM().SDE, methods.LambaEM{}, 3, 2, 10, 1, true},
+		{"ou", problems.OU().SDE, methods.LambaEM{}, 3, 8, 14, 1.5, true},
+		{"ode", ode, methods.LambaEulerHeun{}, 5, 2, 10, 2, true},
+		{"gbm-strat", problems.GBMStrat().SDE, methods.LambaEulerHeun{}, 5, 2, 10, 1, true},
+		{"ou", problems.OU().SDE, methods.LambaEulerHeun{}, 5, 8, 14, 1.5, true},
+		{"ode", ode, methods.RKMil{}, 3, 2, 10, 2, true},
+		{"gbm", problems.GBM().SDE, methods.RKMil{}, 3, 2, 10, 1.5, true},
+		{"ou", problems.OU().SDE, methods.RKMil{}, 3, 8, 14, 1.5, true},
+		{"gbm", problems.GBM().SDE, methods.LambaEM{ForwardDrift: true}, 4, 2, 3, 0, false},
+		{"gbm", problems.GBM().SDE, methods.RKMil{ForwardDrift: true}, 4, 2, 3, 0, false},
+		{"gbm-strat", problems.GBMStrat().SDE, methods.LambaEulerHeun{ForwardDrift: true}, 6, 2, 3, 0, false},
+	} {
+		name := c.m.Properties().Name + " on " + c.name
+		var hs, means, ses []float64
+		for k := c.kmin; k <= c.kmax; k++ {
+			h := math.Ldexp(1, -k)
+			q := c.p
+			q.T1 = q.T0 + 2*h
+			const paths = 1000
+			res, err := sdeint.Solve(context.Background(), &q, c.m, &sdeint.Settings{
+				Paths: paths, Seed: 31 + uint64(k), Trace: true,
+				Control: control.Settings{ATol: 1, RTol: 1e-300, H0: h, HMax: h},
+			})
+			if err != nil {
+				t.Fatalf("%s, h = %v: %v", name, h, err)
+			}
+			e := make([]float64, paths)
+			for i, tr := range res.Trace {
+				if len(tr) != 2 || tr[0].H != h || tr[1].H != h || res.Path[i].Probes != 0 {
+					t.Fatalf("%s, h = %v, path %d: attempts %+v, probes %d; want two of h", name, h, i, tr, res.Path[i].Probes)
+				}
+				if got := res.Path[i].DriftEvals; got != c.evals {
+					t.Fatalf("%s, h = %v, path %d: %d drift evaluations, want %d", name, h, i, got, c.evals)
+				}
+				e[i] = tr[1].Err
+			}
+			mean, se := mcstat.MeanSE(e)
+			hs, means, ses = append(hs, h), append(means, mean), append(ses, se)
+		}
+		if !c.checkGrowth {
+			continue
+		}
+		if c.name == "ode" {
+			// df/dt = x(cos²t − sin t) = 1 + O(h) near t = 0, so E ≈ ½h².
+			if h := hs[len(hs)-1]; math.Abs(means[len(means)-1]/(0.5*h*h)-1) > 0.02 {
+				t.Errorf("%s: E = %.4g at h = %v, want ½h² = %.4g within 2%%", name, means[len(means)-1], h, 0.5*h*h)
+			}
+		}
+		slope, se := mcstat.LogLogSlopeMeans(hs, means, ses)
+		t.Logf("%s: second attempt's estimate grows as h^%.3f ± %.3f (want %g)", name, slope, se, c.slope)
+		if math.Abs(slope-c.slope) >= 0.2 || se > 0.2/3 {
+			t.Errorf("%s: second attempt's estimate grows as h^%.3f ± %.3f, want %g", name, slope, se, c.slope)
+		}
+	}
+}
