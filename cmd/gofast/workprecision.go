@@ -95,6 +95,7 @@ func runWorkPrecision(ctx context.Context, args []string, stdout, stderr io.Writ
 	firstSpan := fs.Float64("first-span", 0, "largest probed first step, as a fraction of the span (0: the default 0.01; 1: no cap)")
 	minFactor := fs.Float64("min-factor", 0, "clamp: the smallest step-size factor of the adaptive solves (0: the method's default)")
 	maxFactor := fs.Float64("max-factor", 0, "clamp: the largest step-size factor of the adaptive solves (0: the method's default)")
+	safety := fs.Float64("safety", 0, "safety factor θ of the adaptive solves, in (0, 1] (0: the method's default)")
 	refSteps := fs.Int("ref-steps", 0, "problems without an exact solution: fixed steps of the same-path reference (0: 16 × the largest of -steps)")
 	paths := fs.Int("paths", 1000, "paths")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -178,6 +179,9 @@ Flags:`)
 		// controller without them.
 		ctlNames = []string{"default"}
 	}
+	if *safety != 0 && !(*safety > 0 && *safety <= 1) {
+		return usage("-safety %v: want a value in (0, 1], or 0 for the default", *safety)
+	}
 	var ctls []convergence.Controller
 	for _, name := range ctlNames {
 		c, err := control.ParseController(name)
@@ -185,7 +189,7 @@ Flags:`)
 			return usage("%v", err)
 		}
 		c.H0, c.MinFactor, c.MaxFactor = *h0, *minFactor, *maxFactor
-		c.FirstTarget, c.FirstSpan = *firstTarget, *firstSpan
+		c.FirstTarget, c.FirstSpan, c.Safety = *firstTarget, *firstSpan, *safety
 		// Refuse a controller that cannot work before any solve (e.g.
 		// pid:-1/0/0, β1 < 0), with a generic method's defaults.
 		if _, err := control.NewAdaptive(c, control.Defaults{Rule: control.RuleMainstream, Exponent: 1, Order: 1}); err != nil {

@@ -109,6 +109,9 @@ func TestWorkPrecisionExitCodes(t *testing.T) {
 		{"workprecision", "-ref-steps", "-1"},
 		{"workprecision", "-h0", "-1"},
 		{"workprecision", "-max-factor", "0.5", "-steps", ""},
+		{"workprecision", "-safety", "1.5", "-steps", ""},
+		{"workprecision", "-safety", "-0.5", "-steps", ""},
+		{"workprecision", "-safety", "NaN", "-steps", ""},
 	} {
 		if code, _, errs := runArgs(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, strings.TrimSpace(errs))
@@ -118,7 +121,7 @@ func TestWorkPrecisionExitCodes(t *testing.T) {
 
 // TestWorkPrecisionEmptyControllers: empty entries of -controllers are
 // skipped, as in -methods and -tols, and an empty list is the default
-// controller with -h0, -first-*, -min-factor and -max-factor honoured: the
+// controller with -h0, -first-*, -min-factor, -max-factor and -safety honoured: the
 // same rows as -controllers default with those flags, and not those of a
 // run without them (the flags did change the solve).
 func TestWorkPrecisionEmptyControllers(t *testing.T) {
@@ -140,7 +143,7 @@ func TestWorkPrecisionEmptyControllers(t *testing.T) {
 		}
 		return wp.Rows
 	}
-	flags := []string{"-h0", "0.05", "-max-factor", "1.5", "-min-factor", "0.5", "-first-target", "0.1", "-first-span", "0.5"}
+	flags := []string{"-h0", "0.05", "-max-factor", "1.5", "-min-factor", "0.5", "-first-target", "0.1", "-first-span", "0.5", "-safety", "0.8"}
 	want := rows(append([]string{"-controllers", "default"}, flags...)...)
 	bare := rows("-controllers", "default")
 	if len(want) != 1 || reflect.DeepEqual(want, bare) {

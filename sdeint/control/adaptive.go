@@ -28,7 +28,8 @@ type Adaptive struct {
 	HMax       float64 // +Inf when unset
 	// Auto asks the solver to estimate each path's first step size
 	// (Settings.H0 unset); Order is the k of the estimate's growth E ∝ |h|^k
-	// the probes assume (0 means 1), FirstTarget the error norm they aim at and
+	// the probes and PI/PID control after a rejection assume (0 means 1),
+	// FirstTarget the error norm the probes aim at and
 	// FirstSpan the largest first step as a fraction of the span
 	// (Settings.FirstTarget, FirstSpan).
 	Auto                   bool
@@ -80,10 +81,10 @@ func (c *Adaptive) Validate() error {
 	} else if !(c.HMax >= c.HMin && c.HMax > 0) {
 		bad("HMax = %v, want > 0 and ≥ HMin (+Inf for no bound)", c.HMax)
 	}
+	if (c.Auto || c.PID) && (!(c.Order >= 0) || !finite(c.Order)) {
+		bad("Order = %v, want finite ≥ 0 with Auto or PID (0 means 1)", c.Order)
+	}
 	if c.Auto {
-		if !(c.Order >= 0) || !finite(c.Order) {
-			bad("Order = %v, want finite ≥ 0 with Auto (0 means 1)", c.Order)
-		}
 		if !(c.FirstTarget > 0) || !finite(c.FirstTarget) {
 			bad("FirstTarget = %v, want finite > 0 with Auto", c.FirstTarget)
 		}
@@ -247,7 +248,9 @@ func (c *Adaptive) Accept(err float64) bool { return err >= 0 && err <= 1 }
 // Factor returns the step-size factor after an attempt with error norm err,
 // accepted or not, and updates the path's memory. An error of zero gives
 // +Inf (the largest step allowed), or MaxFactor when clamped; a rejected
-// step never grows; PID memory is used and updated on accepted steps only.
+// step never grows; PID memory is used and updated on accepted steps only,
+// and after a rejection PI and PID control retry with θ·E^(−max(β1, 1/k)),
+// integral control's step for the estimate's growth k (Order).
 func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 	var f float64
 	switch {
@@ -263,6 +266,14 @@ func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 		return f
 	case err == 0:
 		f = math.Inf(1)
+	case !accepted && c.PID:
+		// Retry with the step the estimate asks for, as integral control
+		// with exponent 1/k would (or β1 if that is larger). The low PI
+		// gains average the estimate's noise over accepted steps; on a
+		// rejection they shrank the step by E^(−β1) only, β1 = 0.3/k at
+		// the SDE defaults, and the retry was often rejected again
+		// (docs/convergence.md, "Controller defaults").
+		f = c.Safety * math.Pow(err, -max(c.B1, 1/c.order()))
 	case accepted && c.PID:
 		f = c.Safety * powNeg(err, c.B1) * powNeg(s.E1, c.B2) * powNeg(s.E2, c.B3)
 		if math.IsNaN(f) {
@@ -283,6 +294,14 @@ func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 		s.E1 = max(err, 1e-4)
 	}
 	return f
+}
+
+// order returns k of the estimate's growth E ∝ |h|^k (Order; 0 means 1).
+func (c *Adaptive) order() float64 {
+	if c.Order > 0 {
+		return c.Order
+	}
+	return 1
 }
 
 // nonFiniteFactor shrinks the step after a non-finite error when the

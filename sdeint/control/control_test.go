@@ -357,13 +357,16 @@ func TestFactorIntegral(t *testing.T) {
 }
 
 // TestFactorPID: f = θ·E_n^(−β1)·E_{n−1}^(−β2)·E_{n−2}^(−β3) on accepted
-// steps, the memory shifting on accepted steps only; rejected steps use the
-// integral formula θ·E^(−β1) and leave the memory alone.
+// steps, the memory shifting on accepted steps only; rejected steps use
+// integral control for the estimate's growth, θ·E^(−1/k) (here k = 2,
+// 1/k = 0.5 > β1), and leave the memory alone. With β1 > 1/k (an
+// aggressive PID) a rejection uses β1.
 func TestFactorPID(t *testing.T) {
 	d := mainstreamDefaults
 	d.Order = 2
 	c := mustNew(t, Settings{PCoeff: 0.1, ICoeff: 0.3, DCoeff: 0.05, Unclamped: true}, d, 1)
 	b1, b2, b3 := 0.225, -0.1, 0.025
+	const bRej = 0.5
 	var st State
 	st.Reset()
 	steps := []struct {
@@ -373,10 +376,10 @@ func TestFactorPID(t *testing.T) {
 		e1, e2   float64 // memory after the step
 	}{
 		{0.5, true, 0.9 * math.Pow(0.5, -b1), 0.5, 1},
-		{2, false, 0.9 * math.Pow(2, -b1), 0.5, 1},
+		{2, false, 0.9 * math.Pow(2, -bRej), 0.5, 1},
 		{0.25, true, 0.9 * math.Pow(0.25, -b1) * math.Pow(0.5, -b2), 0.25, 0.5},
 		{0.8, true, 0.9 * math.Pow(0.8, -b1) * math.Pow(0.25, -b2) * math.Pow(0.5, -b3), 0.8, 0.25},
-		{3, false, 0.9 * math.Pow(3, -b1), 0.8, 0.25},
+		{3, false, 0.9 * math.Pow(3, -bRej), 0.8, 0.25},
 	}
 	for i, s := range steps {
 		got := c.Factor(s.err, s.accepted, &st)
@@ -390,6 +393,11 @@ func TestFactorPID(t *testing.T) {
 	st.Reset()
 	if st.E1 != 1 || st.E2 != 1 {
 		t.Errorf("Reset: %+v", st)
+	}
+	// β1 = (0.5 + 1 + 0)/2 = 0.75 > 1/k = 0.5.
+	hot := mustNew(t, Settings{PCoeff: 0.5, ICoeff: 1, Unclamped: true}, d, 1)
+	if got, want := hot.Factor(2, false, &st), 0.9*math.Pow(2, -0.75); !near(got, want) {
+		t.Errorf("rejection with β1 = 0.75 > 1/k: factor %v, want %v", got, want)
 	}
 }
 
@@ -503,5 +511,13 @@ func TestAdaptiveValidate(t *testing.T) {
 	c.FirstSpan, c.Order = 0.01, 0 // NextProbe reads Order 0 as 1
 	if err := c.Validate(); err != nil {
 		t.Errorf("Auto with Order 0: %v, want accepted", err)
+	}
+	// PI/PID control reads Order after a rejection, with or without Auto.
+	pid, _ := NewAdaptive(Settings{H0: 0.01, PCoeff: 0.1, ICoeff: 0.2}, mainstreamDefaults)
+	for _, k := range []float64{math.NaN(), math.Inf(1), -1} {
+		pid.Order = k
+		if err := pid.Validate(); err == nil || !strings.Contains(err.Error(), "Order") {
+			t.Errorf("PID with Order %v: error %v, want one naming Order", k, err)
+		}
 	}
 }
