@@ -92,7 +92,7 @@ var knownMisses = map[string]bool{
 	// the ramp from the first step, at most a hundredth of the span,
 	// growing by 9/8 per step, against the oracle's equal steps.
 	"cubic sriw1 0.01": true,
-	"wave sriw1 0.01": true, "wave sriw1 0.001": true, "wave sriw1 0.0001": true,
+	"wave sriw1 0.01":  true, "wave sriw1 0.001": true, "wave sriw1 0.0001": true,
 	"wave roberts 0.01": true, "wave roberts 0.001": true, "wave roberts 0.0001": true,
 	"additive sosra 0.01": true, "additive sosra 0.001": true,
 	"additive ggf 0.01": true, "additive ggf 0.001": true,
