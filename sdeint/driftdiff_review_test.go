@@ -200,3 +200,44 @@ func TestDriftDiffAfterStop(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftDiffAllocatesNothing: the methods that keep the drift
+// difference in their per-path State step without allocating in steady
+// state, as TestRoundAllocatesNothing checks for LambaEM; and in the rounds
+// just after the start, where blocks mix rows that take the forward
+// difference (DriftRows) with rows that do not.
+func TestDriftDiffAllocatesNothing(t *testing.T) {
+	for _, m := range []sdeint.Method{methods.LambaEulerHeun{}, methods.RKMil{}, methods.RKMil{Stratonovich: true}, methods.LambaEM{ForwardDrift: true}} {
+		r := engRunner(t, m, 100, 3, false)
+		if a, b := allocsInRounds(r, 20); a != 0 {
+			t.Errorf("%s: %d allocations (%d B) in the first rounds", m.Properties().Name, a, b)
+		}
+		for range 200 {
+			r.Round()
+		}
+		if a, b := allocsInRounds(r, 300); a != 0 {
+			t.Errorf("%s: %d allocations (%d B) in 300 rounds", m.Properties().Name, a, b)
+		}
+		if r.Active() != 100 {
+			t.Errorf("%s: %d of 100 paths still stepping, want all", m.Properties().Name, r.Active())
+		}
+	}
+}
+
+// TestRoundRunnerSteps: the harness of TestRoundAllocatesNothing and
+// BenchmarkRound steps its paths. NewRoundRunner once loaded the paths
+// without proposing their first attempts (worker.begin), so the first
+// round attempted h = 0, the controller's next proposal was 0·Inf = NaN
+// and every path ended StepCollapse: the allocation test then measured
+// rounds on no path and could not fail.
+func TestRoundRunnerSteps(t *testing.T) {
+	for _, m := range []sdeint.Method{methods.GGF{}, methods.Roberts{}, methods.LambaEM{}} {
+		r := engRunner(t, m, 100, 3, false)
+		for range 50 {
+			r.Round()
+		}
+		if r.Active() != 100 {
+			t.Errorf("%s: %d of 100 paths still stepping after 50 rounds, want all", m.Properties().Name, r.Active())
+		}
+	}
+}
