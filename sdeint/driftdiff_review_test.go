@@ -241,3 +241,62 @@ func TestRoundRunnerSteps(t *testing.T) {
 		}
 	}
 }
+
+// scripted is a Controller that attempts the given step sizes in turn and
+// accepts every attempt.
+type scripted []float64
+
+func (c scripted) StateSize() int                           { return 1 }
+func (c scripted) UsesError() bool                          { return true }
+func (c scripted) Start(st []float64, _, _ float64) float64 { st[0] = 0; return c[0] }
+func (c scripted) Propose(st []float64, t, stop float64) (float64, float64, bool) {
+	h := c[min(int(st[0]), len(c)-1)]
+	if t+h >= stop {
+		return stop, h, true
+	}
+	return t + h, h, true
+}
+func (c scripted) Decide(st []float64, _, _, _ float64) (control.Decision, float64) {
+	st[0]++
+	return control.Accept, c[min(int(st[0]), len(c)-1)]
+}
+
+// TestDriftDiffRatio: on dx/dt = x·cos t from x = 1 at t = 0 (df/dt =
+// x(cos²t − sin t) = 1 + O(t)), a first step h′ = 2⁻⁸ and a second of h,
+// the second attempt's estimate (ATol 1, so Err = |E_d|) is
+//
+//   - h = h′/2: ½h·(h/h′)·(f − f′) ≈ ½h²·df/dt (the rescaled backward
+//     difference);
+//   - h = 1.5h′: ½h·(f − f′) ≈ ½h·h′·df/dt (capped at h/h′ = 1: a third
+//     below ½h²·df/dt);
+//   - h = 4h′: the forward difference, ½h²·df/dt (more than twice h′).
+//
+// each within 3% (the O(h) terms at t ≤ 5·2⁻⁸).
+func TestDriftDiffRatio(t *testing.T) {
+	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	h1 := math.Ldexp(1, -8)
+	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
+		for _, c := range []struct {
+			r, want float64 // h/h′, E/(½h²)
+		}{{0.5, 1}, {1.5, 1 / 1.5}, {4, 1}} {
+			h := c.r * h1
+			q := *p
+			q.T1 = h1 + h
+			res, err := sdeint.Solve(context.Background(), &q, m, &sdeint.Settings{Paths: 1, Seed: 1, Trace: true,
+				Controller: scripted{h1, h}, Control: control.Settings{ATol: 1, RTol: 1e-300}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := res.Trace[0]
+			if len(tr) != 2 || tr[1].H != h {
+				t.Fatalf("%s, h/h′ = %v: attempts %+v, want h′ then h", m.Properties().Name, c.r, tr)
+			}
+			got := tr[1].Err / (0.5 * h * h)
+			t.Logf("%s, h/h′ = %v: E/(½h²) = %.4f, want %.4f", m.Properties().Name, c.r, got, c.want)
+			if math.Abs(got/c.want-1) > 0.03 {
+				t.Errorf("%s, h/h′ = %v: E/(½h²) = %.4f, want %.4f within 3%%", m.Properties().Name, c.r, got, c.want)
+			}
+		}
+	}
+}
