@@ -300,3 +300,44 @@ func TestDriftDiffRatio(t *testing.T) {
 		}
 	}
 }
+
+// rejectSecond is scripted, but rejects the second attempt.
+type rejectSecond struct{ scripted }
+
+func (c rejectSecond) Decide(st []float64, _, _, _ float64) (control.Decision, float64) {
+	st[0]++
+	h := c.scripted[min(int(st[0]), len(c.scripted)-1)]
+	if st[0] == 2 {
+		return control.Reject, h
+	}
+	return control.Accept, h
+}
+
+// TestDriftDiffRejected: a rejected attempt leaves the path's memory
+// alone (the solver keeps Step.NextState on acceptance only). On dx/dt =
+// x·cos t, steps h′ = 2⁻⁸ (accepted), h′ (rejected), h′/2 (accepted): the
+// third attempt's estimate is the rescaled backward difference over the
+// first step, ≈ ½(h′/2)²·df/dt, within 3%. Had the rejected attempt's
+// memory (f at the same point) been kept, it would be 0.
+func TestDriftDiffRejected(t *testing.T) {
+	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	h1 := math.Ldexp(1, -8)
+	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
+		q := *p
+		q.T1 = 1.5 * h1
+		res, err := sdeint.Solve(context.Background(), &q, m, &sdeint.Settings{Paths: 1, Seed: 1, Trace: true,
+			Controller: rejectSecond{scripted{h1, h1, h1 / 2}}, Control: control.Settings{ATol: 1, RTol: 1e-300}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := res.Trace[0]
+		if len(tr) != 3 || tr[1].Accepted || !tr[2].Accepted || tr[2].H != h1/2 {
+			t.Fatalf("%s: attempts %+v, want h′ accepted, h′ rejected, h′/2 accepted", m.Properties().Name, tr)
+		}
+		h := h1 / 2
+		if got := tr[2].Err / (0.5 * h * h); math.Abs(got-1) > 0.03 {
+			t.Errorf("%s: the retry's E/(½h²) = %.4f, want 1 within 3%%", m.Properties().Name, got)
+		}
+	}
+}
