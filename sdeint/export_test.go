@@ -13,6 +13,7 @@ func NewRoundRunner(p *Problem, m Method, s *Settings) (*RoundRunner, error) {
 	}
 	w := newWorker(sv, 0)
 	w.load(0, sv.paths)
+	w.begin() // probe the first steps and propose each path's first attempt
 	return &RoundRunner{w: w}, nil
 }
 

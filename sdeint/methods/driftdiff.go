@@ -1,6 +1,8 @@
 package methods
 
 import (
+	"math"
+
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/gofast-sde/gofast/sdeint"
@@ -11,12 +13,12 @@ import (
 // path. By default it is the backward difference over the path's previous
 // accepted step,
 //
-//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′)),   h′ = t − t′,
+//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′)),   h′ = t − t′,  |h| ≤ 2|h′|,
 //
 // which costs no drift evaluation: f(t, x) is the step's own first stage
 // and f(t′, x′) is remembered in the path's State. On a path's first
-// attempts and its first-step probes (no previous step), and always with
-// forward, it is Lamba's forward difference ½h·(f(t+h, x + h·f) − f(t, x)),
+// attempts and its first-step probes (no previous step), after a step
+// more than twice shorter (driftDiffMaxGrowth), and always with forward, it is Lamba's forward difference ½h·(f(t+h, x + h·f) − f(t, x)),
 // one more drift evaluation (Lamba, J. Comput. Appl. Math. 161, 2003; as
 // StochasticDiffEq.jl). The two agree to O(h³) on ODEs. With noise,
 // f(t, x) − f(t′, x′) also holds f_x·g·ΔW′, so the backward difference
@@ -25,7 +27,12 @@ import (
 // noise-free x + h·f, leaves out; it looks at the previous step's
 // increment only, so the step sizes stay stopping times. The ratio
 // h/h′ rescales the difference to this step; it is capped at 1 so that a
-// short previous step (one cut at a stop time) cannot blow it up.
+// short previous step cannot blow up the f_x·g·ΔW′ part. Above the cap
+// the difference ≈ h′·df/dt understates ½h·df/dt by h′/h, so a step more
+// than driftDiffMaxGrowth times the previous one (the step after one cut
+// short at a stop time, where h′ can be 1e-9 of h) takes the forward
+// difference instead: the estimate then never sees less than half the
+// drift's change.
 type driftDiff struct {
 	xb, fb, tb []float64 // x̄ = x + h·f, f(t+h, x̄), t+h for the rows that need them
 	need       []int     // rows that take the forward difference
@@ -39,6 +46,12 @@ func newDriftDiff(d sdeint.Dims, rows int) driftDiff {
 	}
 }
 
+// driftDiffMaxGrowth is the largest |h/h′| at which driftDiff takes the
+// backward difference. The SDE controllers grow a step by at most 9/8, so
+// only a step after one cut at a stop time, or under a controller with
+// larger clamps, exceeds it.
+const driftDiffMaxGrowth = 2
+
 // driftDiffState is the per-path memory of driftDiff (Properties.State):
 // f(t′, x′) at the start of the path's last accepted step, that step's
 // size h′, and a flag that says they are valid.
@@ -50,7 +63,8 @@ func (dd *driftDiff) drift(s *sdeint.Step, f []float64, forward bool) error {
 	k, n, S := s.K, s.Dims.N, driftDiffState(s.Dims)
 	need := dd.need[:0]
 	for r := range k {
-		if forward || s.State == nil || s.State[r*S+n+1] != 1 {
+		if forward || s.State == nil || s.State[r*S+n+1] != 1 ||
+			math.Abs(s.H[r]) > driftDiffMaxGrowth*math.Abs(s.State[r*S+n]) {
 			need = append(need, r)
 		}
 	}

@@ -54,7 +54,8 @@ func init() {
 // difference also holds f_x·g·ΔW′, so there E_d ∝ h^{3/2}, a sample of the
 // size of Euler's I_(1,0) term; q = ½ there measured no better.
 // Cost per attempt: one drift evaluation (two on a path's first attempts
-// and probes, or with ForwardDrift), and one diffusion evaluation for the result
+// and probes, on a step more than twice the previous one, or with
+// ForwardDrift), and one diffusion evaluation for the result
 // plus one (scalar and diagonal shapes) or m (general shape, one per
 // Brownian component) for E_n. With diagonal shape the single difference
 // at x + g∘√|h| gives Σ_j L^j g^i for component i: exact for commutative

@@ -39,7 +39,8 @@ func init() {
 // (2 for additive noise and ODEs). The estimate grows as h^(q+1) with
 // q = 0 for multiplicative noise and q = 1 for additive noise and ODEs.
 // Cost per attempt: two drift evaluations for the result (a third for E_d
-// on a path's first attempts and probes, or with ForwardDrift); two
+// on a path's first attempts and probes, on a step more than twice the
+// previous one, or with ForwardDrift); two
 // diffusion evaluations for the result and one (scalar and diagonal
 // shapes) or m (general shape) for E_n.
 type LambaEulerHeun struct {

@@ -80,7 +80,8 @@ func init() {
 // Cost per attempt: one drift and two diffusion evaluations for the
 // result (three for the Stratonovich variant), one more diffusion
 // evaluation for the estimate, and one more drift evaluation on a path's
-// first attempts and probes (or with ForwardDrift).
+// first attempts and probes, on a step more than twice the previous one
+// (or with ForwardDrift).
 type RKMil struct {
 	// Stratonovich selects the Stratonovich variant ("rkmil-strat").
 	Stratonovich bool
