@@ -18,7 +18,8 @@ import (
 // which costs no drift evaluation: f(t, x) is the step's own first stage
 // and f(t′, x′) is remembered in the path's State. On a path's first
 // attempts and its first-step probes (no previous step), after a step
-// more than twice shorter (driftDiffMaxGrowth), and always with forward, it is Lamba's forward difference ½h·(f(t+h, x + h·f) − f(t, x)),
+// more than twice shorter (driftDiffMaxGrowth), and always with forward,
+// it is Lamba's forward difference ½h·(f(t+h, x + h·f) − f(t, x)),
 // one more drift evaluation (Lamba, J. Comput. Appl. Math. 161, 2003; as
 // StochasticDiffEq.jl). The two agree to O(h³) on ODEs. With noise,
 // f(t, x) − f(t′, x′) also holds f_x·g·ΔW′, so the backward difference
