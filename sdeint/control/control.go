@@ -109,7 +109,8 @@ type Settings struct {
 	// (Söderlind, ACM TOMS 29(1), 2003): with k = q+1,
 	// h ← θ·h·E_n^(−β1)·E_{n−1}^(−β2)·E_{n−2}^(−β3), β1 = (P+I+D)/k,
 	// β2 = −(P+2D)/k, β3 = D/k. P = 0, I = 1, D = 0 is integral control;
-	// Diffrax suggests P = 0.1, I = 0.3 for SDEs.
+	// Diffrax suggests P = 0.1, I = 0.3 for SDEs. After a rejected attempt
+	// the retry uses θ·E^(−max(β1, 1/k)) (Adaptive.Factor).
 	PCoeff, ICoeff, DCoeff float64
 	// MinFactor and MaxFactor clamp the step-size factor. Zero means the
 	// method's default ([0.2, 1.125] for the SDE methods, [0.2, 10] for ODE pairs, none for the paper's pair in diffusion sampling); setting
