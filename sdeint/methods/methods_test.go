@@ -181,8 +181,8 @@ func TestGGFAblations(t *testing.T) {
 // the least-squares slope of log error against log step is 5 within 0.3
 // (errors stay far above rounding: the smallest is about 1e-13).
 func TestDP5Order(t *testing.T) {
-	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 4, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(4)
+	p := &ode
 	var hs, errs []float64
 	for _, n := range []int{32, 64, 128, 256} {
 		res, err := sdeint.Solve(context.Background(), p, methods.DP5{}, &sdeint.Settings{Steps: n})
@@ -248,6 +248,13 @@ func errSlope(t *testing.T, p sdeint.Problem, m sdeint.Method, paths int) (slope
 	return slope, se, means
 }
 
+// cosODE is dx/dt = x·cos t, x(0) = 1, on [0, t1], whose solution is
+// e^{sin t}: the ODE the error-estimate and order tests share.
+func cosODE(t1 float64) sdeint.Problem {
+	return sdeint.Problem{Dim: 1, T0: 0, T1: t1, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+}
+
 // TestErrQ checks the declared growth E ∝ h^(q+1) of each pair's error
 // estimate (Order.ErrQ): the log–log slope of mean |E| over one attempt from
 // the initial state, h = 2⁻²…2⁻¹⁰ (1000 paths per h, errSlope), must lie
@@ -263,8 +270,7 @@ func errSlope(t *testing.T, p sdeint.Problem, m sdeint.Method, paths int) (slope
 // t = 0, where the Heun pairs' h² coefficient f_t + f·f_x is 1 (at t = ½ it
 // is 0.29 and the h³ term pulls their slope to 1.8).
 func TestErrQ(t *testing.T) {
-	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(1)
 	for _, c := range []struct {
 		name string
 		p    sdeint.Problem

@@ -226,8 +226,7 @@ func TestSRALevyUnderRejections(t *testing.T) {
 // its drift; TestErrQ), so over this range of h the slope must be 2, the
 // ODE's.
 func TestSRAErrQ(t *testing.T) {
-	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(1)
 	noise := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Noise:     sdeint.Noise{Shape: sdeint.ScalarNoise, Additive: true, Commutative: true},
 		Drift:     sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) { dst[0] = 0 }),

@@ -113,8 +113,7 @@ func TestSRIODEOrder(t *testing.T) {
 // as h^(3/2): on gbm without drift (α = 0) only E_N remains and the slope
 // is 1.5 within 0.2, which shows what the estimate is made of.
 func TestSRIErrQ(t *testing.T) {
-	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(1)
 	driftless := problems.GBM().SDE
 	driftless.Drift = sdeint.Lift(1, 1, func(dst []float64, _ float64, _ []float64) { dst[0] = 0 })
 	for _, m := range sriMethods {

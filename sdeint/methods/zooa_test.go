@@ -104,8 +104,7 @@ func TestZooARefusals(t *testing.T) {
 // t = 0 its h³ coefficient vanishes (the solution e^{sin t} has no t³
 // term) and the slope measured 4.04.
 func TestZooAErrQ(t *testing.T) {
-	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(1)
 	exp := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = x[0] })}
 	for _, c := range []struct {
@@ -162,8 +161,8 @@ func TestZooAHeunAgreesWithGGF(t *testing.T) {
 // tolerance 1e-6 the adaptive solve is accurate to a small multiple of it
 // and tightening to 1e-8 lowers the error.
 func TestBS3Order(t *testing.T) {
-	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 4, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(4)
+	p := &ode
 	exact := math.Exp(math.Sin(4))
 	var hs, errs []float64
 	for _, n := range []int{32, 64, 128, 256} {
@@ -364,8 +363,7 @@ func TestLambaEMRealized(t *testing.T) {
 // Each slope must lie within 0.2 of its value with an SE of at most 0.2/3,
 // as in TestErrQ.
 func TestDriftDiff(t *testing.T) {
-	ode := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
-		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
+	ode := cosODE(1)
 	for _, c := range []struct {
 		name        string
 		p           sdeint.Problem
