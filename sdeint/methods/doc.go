@@ -51,9 +51,9 @@ import (
 // the more robust on stiff-quadratic (docs/methods/sosri.md). For additive
 // noise SRA1 is about 1.4 times more accurate than SOSRA at equal work on
 // the non-stiff additive and ou problems, but on stiff drift at loose
-// tolerances its shorter stability interval inflates the variance (8.6
-// and 71 times the exact one at λ = 10³, 10⁴, tolerance 1e-1, against
-// SOSRA's 1.29 and 2.06: TestSRAStiff), so SOSRA stays the default.
+// tolerances its shorter stability interval inflates the variance (8.3
+// and 72 times the exact one at λ = 10³, 10⁴, tolerance 1e-1, against
+// SOSRA's 1.25 and 1.91: TestSRAStiff), so SOSRA stays the default.
 func Default(p *sdeint.Problem) sdeint.Method {
 	switch c := p.Noise.Class(p.Dim); {
 	case c == sdeint.ClassNone:

@@ -50,8 +50,8 @@ func init() {
 // estimate, which scales with the path's deviation from the forced
 // solution, can stay below the tolerance past the stability limit, so the
 // longer interval matters: on dX = −λ(X − sin t)dt + ½dW at tolerance 1e-1
-// SOSRA's variance is 1.29 and 2.06 times the exact one for λ = 10³, 10⁴,
-// SRA1's 8.6 and 71 (TestSRAStiff). On non-stiff problems SRA1 is about
+// SOSRA's variance is 1.25 and 1.91 times the exact one for λ = 10³, 10⁴,
+// SRA1's 8.3 and 72 (TestSRAStiff). On non-stiff problems SRA1 is about
 // 1.4 times more accurate at equal work.
 //
 // The default controller is the package's SDE default

@@ -340,8 +340,8 @@ func TestSRAReproducible(t *testing.T) {
 // below the tolerance past the stability limit, and unstable steps are
 // accepted (logged: the share of accepted steps with λ|h| past the limit,
 // on 50 traced paths; measured: sra1 40% and 47%, ggf 44% and 47%, sosra 0%
-// and 1.1%); the variance is inflated (measured: sra1 8.6 and 71 times the
-// exact variance, ggf 2.1 and 21, sosra 1.29 and 2.06). SOSRA, whose stability interval is the longest, must be clearly
+// and 1.1%); the variance is inflated (measured: sra1 8.3 and 72 times the
+// exact variance, ggf 1.9 and 21, sosra 1.25 and 1.91). SOSRA, whose stability interval is the longest, must be clearly
 // the closest there: the reason it is the default for additive noise
 // (docs/methods/sosra.md).
 func TestSRAStiff(t *testing.T) {
