@@ -274,6 +274,11 @@ func (c *Adaptive) Factor(err float64, accepted bool, s *State) float64 {
 		// the SDE defaults, and the retry was often rejected again
 		// (docs/convergence.md, "Controller defaults").
 		f = c.Safety * math.Pow(err, -max(c.B1, 1/c.order()))
+		if !(f > 0) {
+			// Underflow (a tiny plugged Order, or an enormous E): shrink
+			// by the non-finite factor rather than to a step of 0.
+			f = nonFiniteFactor
+		}
 	case accepted && c.PID:
 		f = c.Safety * powNeg(err, c.B1) * powNeg(s.E1, c.B2) * powNeg(s.E2, c.B3)
 		if math.IsNaN(f) {

@@ -394,6 +394,13 @@ func TestFactorPID(t *testing.T) {
 	if st.E1 != 1 || st.E2 != 1 {
 		t.Errorf("Reset: %+v", st)
 	}
+	// A plugged controller with a tiny Order: 3^(−1000) underflows to 0,
+	// and the retry must still have a step (it shrinks by 0.2, unclamped).
+	tiny := *c
+	tiny.Order = 1e-3
+	if got := tiny.Factor(3, false, &st); got != nonFiniteFactor {
+		t.Errorf("rejection with Order 1e-3: factor %v, want %v", got, nonFiniteFactor)
+	}
 	// β1 = (0.5 + 1 + 0)/2 = 0.75 > 1/k = 0.5.
 	hot := mustNew(t, Settings{PCoeff: 0.5, ICoeff: 1, Unclamped: true}, d, 1)
 	if got, want := hot.Factor(2, false, &st), 0.9*math.Pow(2, -0.75); !near(got, want) {
