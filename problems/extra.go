@@ -164,6 +164,62 @@ func Pulse() *Problem {
 	}
 }
 
+// Gaussian drift-pulse parameters (GaussPulse).
+const (
+	gpA0  = 0.1
+	gpAmp = 15.0
+	gpT0  = 0.5
+	gpW   = 0.02
+	gpB   = 0.2
+)
+
+// gaussPulseA is ∫₀^t a(s) ds = a0·t + A·w·(√π/2)·(erf((t − t0)/w) + erf(t0/w)).
+func gaussPulseA(t float64) float64 {
+	return gpA0*t + gpAmp*gpW*math.Sqrt(math.Pi)/2*(math.Erf((t-gpT0)/gpW)+math.Erf(gpT0/gpW))
+}
+
+// GaussPulse is geometric Brownian motion whose drift rate has a Gaussian
+// pulse, the multi-scale problem of the acceptance bar of issue 9
+// (docs/convergence.md): dX = a(t)X dt + bX dW, Itô, on [0, 1], X(0) = 1,
+// with a(t) = a0 + A·exp(−((t − t0)/w)²), a0 = 0.1, A = 15, t0 = 0.5,
+// w = 0.02, b = 0.2. The pulse lasts about 2w and multiplies X by
+// e^{A·w·√π} ≈ 1.70; milder and wider than Pulse's (which a first step
+// that is too long can miss), it tests how steps follow a coefficient that
+// changes smoothly by a factor 150. Exact on the path (Itô's formula for
+// log X): X_t = exp(∫₀ᵗa − b²t/2 + bW_t) with
+// ∫₀ᵗa = a0·t + A·w·(√π/2)·(erf((t − t0)/w) + erf(t0/w)), so
+// E X_t = e^{∫₀ᵗa}, Var X_t = e^{2∫₀ᵗa}(e^{b²t} − 1).
+// Reference: gofast issue 9; the construction is GBM's (Kloeden & Platen
+// 1992, ch. 4) with a time-dependent drift.
+func GaussPulse() *Problem {
+	b := gpB
+	return &Problem{
+		Name:        "gauss-pulse",
+		Description: "GBM with a Gaussian drift pulse, Itô: dX = (0.1 + 15 exp(−((t − 0.5)/0.02)²)) X dt + 0.2 X dW, X(0) = 1, t in [0, 1]",
+		Reference:   "gofast issue 9 (multiple time scales, exact solution); " + refKP,
+		SDE: sdeint.Problem{
+			Dim:      1,
+			Noise:    sdeint.Noise{Shape: sdeint.ScalarNoise, Commutative: true},
+			Calculus: sdeint.Ito,
+			T0:       0,
+			T1:       1,
+			X0:       []float64{1},
+			Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) {
+				u := (t - gpT0) / gpW
+				dst[0] = (gpA0 + gpAmp*math.Exp(-u*u)) * x[0]
+			}),
+			Diffusion: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = b * x[0] }),
+		},
+		Solution: func(dst []float64, t float64, w []float64) {
+			dst[0] = math.Exp(gaussPulseA(t) - b*b*t/2 + b*w[0])
+		},
+		Mean: func(dst []float64, t float64) { dst[0] = math.Exp(gaussPulseA(t)) },
+		Var: func(dst []float64, t float64) {
+			dst[0] = math.Exp(2*gaussPulseA(t)) * math.Expm1(b*b*t)
+		},
+	}
+}
+
 // StiffAdditive is dX = −λ(X − sin t)dt + σ dW, λ = 100, σ = ½, X(0) = 1,
 // Itô, on [0, 1]: additive noise with a stiff linear drift that pulls X
 // toward sin t on the time scale 1/λ = 0.01. Explicit methods are stable

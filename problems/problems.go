@@ -69,6 +69,7 @@ var registry = map[string]func() *Problem{
 	"cir":             CIR,
 	"sqrt-decay":      SqrtDecay,
 	"pulse":           Pulse,
+	"gauss-pulse":     GaussPulse,
 	"stiff-additive":  StiffAdditive,
 }
 

@@ -643,7 +643,7 @@ func TestByName(t *testing.T) {
 	if !sort.StringsAreSorted(names) {
 		t.Errorf("Names() = %v, not sorted", names)
 	}
-	want := []string{"additive", "additive4", "cir", "cubic", "double-well", "gbm", "gbm-matrix", "gbm-strat", "gbm-torchsde", "linear10",
+	want := []string{"additive", "additive4", "cir", "cubic", "double-well", "gauss-pulse", "gbm", "gbm-matrix", "gbm-strat", "gbm-torchsde", "linear10",
 		"lorenz", "ou", "pulse", "sqrt-decay", "stiff-additive", "stiff-quadratic", "two-noise", "wave", "weak-sinh"}
 	if !slices.Equal(names, want) {
 		t.Errorf("Names() = %v, want %v", names, want)
