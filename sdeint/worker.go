@@ -134,21 +134,35 @@ func (w *worker) load(lo, hi int) {
 		sl := &w.slots[r]
 		g := sv.offset + i
 		key := brownian.Key{Seed: sv.set.Seed, Path: uint64(g)}
-		sl.path, sl.t, sl.save = i, sv.p.T0, 0
+		sl.path, sl.t, sl.save, sl.h = i, sv.p.T0, 0, 0
 		sl.stats = PathStats{}
 		sl.fail, sl.lastFail = failure{}, failure{}
-		sl.src.Reset(key)
-		if sv.props.Signs || sv.props.Normals {
-			sl.aux.Reset(key, brownian.Aux)
-		}
-		sl.h = sv.ctrl.Start(w.ctrlState(r), sv.p.T0, sv.p.T1)
 		w.gpaths[r] = g
 		if S := sv.stateSize; S > 0 {
 			clear(w.state[r*S : (r+1)*S])
 		}
 		x := w.x[r*n : (r+1)*n]
 		clear(w.w[r*sv.mdim : (r+1)*sv.mdim])
+		if sv.p.Init == nil {
+			// Before the plugged code below, so that a path it ends keeps
+			// its initial state rather than another path's.
+			if len(sv.p.X0) == n {
+				copy(x, sv.p.X0)
+			} else {
+				copy(x, sv.p.X0[i*n:(i+1)*n])
+			}
+		}
 		sv.started[i] = true
+		if err := w.reset(r, key); err != nil {
+			if sv.p.Init != nil {
+				for j := range x {
+					x[j] = math.NaN() // never drawn
+				}
+			}
+			sv.halt(FuncError, err)
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: "step", TEval: sv.p.T0, Component: -1, Rows: 1, Err: err})
+			continue
+		}
 		if sv.p.Init != nil {
 			rng := brownian.NewStream(key, brownian.Init)
 			if err := callInit(sv.p.Init, x, g, &rng); err != nil {
@@ -160,14 +174,25 @@ func (w *worker) load(lo, hi int) {
 				w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: "init", TEval: sv.p.T0, Component: c})
 				continue
 			}
-		} else if len(sv.p.X0) == n {
-			copy(x, sv.p.X0)
-		} else {
-			copy(x, sv.p.X0[i*n:(i+1)*n])
 		}
 		copy(w.prev[r*n:(r+1)*n], x)
 		w.landed(r) // the saves at T0; it cannot end the path (T0 ≠ T1)
 	}
+}
+
+// reset keys row r's Brownian path and auxiliary stream and starts its
+// controller. These may be plugged code (a Brownian source, a controller):
+// a panic is returned as a *PanicError, as for the problem's functions,
+// since load runs outside the workers' guard.
+func (w *worker) reset(r int, key brownian.Key) (err error) {
+	defer recoverPanic(&err)
+	sv, sl := w.sv, &w.slots[r]
+	sl.src.Reset(key)
+	if sv.props.Signs || sv.props.Normals {
+		sl.aux.Reset(key, brownian.Aux)
+	}
+	sl.h = sv.ctrl.Start(w.ctrlState(r), sv.p.T0, sv.p.T1)
+	return nil
 }
 
 // begin readies the loaded rows for their first attempt: it probes for
