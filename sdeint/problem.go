@@ -190,7 +190,8 @@ type Problem struct {
 	// before the path offset). Ignored when Init is set.
 	X0 []float64
 	// Init, if not nil, draws the initial state of path (its global index)
-	// into dst from rng, the path's own stream for initial draws.
+	// into dst from rng, the path's own stream for initial draws. dst holds
+	// zeros when it is called.
 	Init func(dst []float64, path int, rng *brownian.Stream) error
 	// Drift is f. It is required.
 	Drift Func

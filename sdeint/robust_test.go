@@ -84,3 +84,38 @@ func TestPanicInPathStart(t *testing.T) {
 		})
 	}
 }
+
+// TestInitPartialWrite: an Init that writes only some components of dst
+// (relying on zeros elsewhere) gives every path the same initial state
+// whatever the batch size (the unwritten components held the final state
+// of the path the worker's row held before, so the results depended on
+// BatchSize).
+func TestInitPartialWrite(t *testing.T) {
+	p := sdeint.Problem{Dim: 2, T0: 0, T1: 1,
+		Noise:     sdeint.Noise{Shape: sdeint.DiagonalNoise, Additive: true, Commutative: true},
+		Init:      func(dst []float64, _ int, rng *brownian.Stream) error { dst[0] = rng.Norm(); return nil },
+		Drift:     sdeint.Lift(2, 2, func(dst []float64, _ float64, x []float64) { dst[0], dst[1] = -x[0], -x[1] }),
+		Diffusion: sdeint.Lift(2, 2, func(dst []float64, _ float64, _ []float64) { dst[0], dst[1] = 1, 1 }),
+	}
+	var ref *sdeint.Result
+	for _, b := range []int{4, 1, 3} {
+		res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 4, BatchSize: b, Workers: 1, Seed: 1, SaveAt: []float64{0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range res.Paths {
+			if x := res.SavedRow(i, 0)[1]; x != 0 {
+				t.Errorf("batch %d, path %d: X₂(0) = %v, want 0 (Init left it unwritten)", b, i, x)
+			}
+		}
+		if ref == nil {
+			ref = res
+			continue
+		}
+		for i := range res.X {
+			if math.Float64bits(res.X[i]) != math.Float64bits(ref.X[i]) {
+				t.Fatalf("batch %d: X[%d] = %v, batch 4 gave %v", b, i, res.X[i], ref.X[i])
+			}
+		}
+	}
+}

@@ -143,14 +143,18 @@ func (w *worker) load(lo, hi int) {
 		}
 		x := w.x[r*n : (r+1)*n]
 		clear(w.w[r*sv.mdim : (r+1)*sv.mdim])
-		if sv.p.Init == nil {
-			// Before the plugged code below, so that a path it ends keeps
-			// its initial state rather than another path's.
-			if len(sv.p.X0) == n {
-				copy(x, sv.p.X0)
-			} else {
-				copy(x, sv.p.X0[i*n:(i+1)*n])
-			}
+		switch {
+		// Before the plugged code below, so that a path it ends keeps its
+		// initial state rather than another path's.
+		case sv.p.Init != nil:
+			// Init gets zeros, not the row's previous path's state: an
+			// Init that leaves a component unwritten must not make the
+			// result depend on the batch.
+			clear(x)
+		case len(sv.p.X0) == n:
+			copy(x, sv.p.X0)
+		default:
+			copy(x, sv.p.X0[i*n:(i+1)*n])
 		}
 		sv.started[i] = true
 		if err := w.reset(r, key); err != nil {
