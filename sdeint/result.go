@@ -55,7 +55,9 @@ type PathError struct {
 	// (Problem.Init) or "method" (the method's step returned an error of
 	// its own) for NotFinite and FuncError, or "step" for a panic in
 	// the stepping machinery (a plugged method, controller, norm or
-	// Brownian source: Err is a *PanicError); empty otherwise.
+	// Brownian source: Err is a *PanicError), or "controller" for a
+	// plugged Controller that broke its contract (Err says how); empty
+	// otherwise.
 	Where string
 	// TEval is the time at which Where was evaluated (NotFinite).
 	TEval float64

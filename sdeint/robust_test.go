@@ -119,3 +119,39 @@ func TestInitPartialWrite(t *testing.T) {
 		}
 	}
 }
+
+// overshoot is a controller that breaks Propose's contract: it steps 0.3
+// from t whatever the stop.
+type overshoot struct{}
+
+func (overshoot) StateSize() int                          { return 0 }
+func (overshoot) UsesError() bool                         { return true }
+func (overshoot) Start(_ []float64, _, _ float64) float64 { return 0.3 }
+func (overshoot) Propose(_ []float64, t, _ float64) (float64, float64, bool) {
+	return t + 0.3, 0.3, true
+}
+func (overshoot) Decide(_ []float64, _, _, _ float64) (control.Decision, float64) {
+	return control.Accept, 0.3
+}
+
+// TestControllerPastStop: a plugged controller whose Propose steps past the
+// next save time or T1 stops the solve with FuncError naming the broken
+// contract, at the last state within the span (the path used to run on
+// past T1 to t = 30, its saves NaN, and end "step budget exhausted").
+func TestControllerPastStop(t *testing.T) {
+	for _, saveAt := range [][]float64{nil, {0.5}} {
+		p := hardGBM()
+		res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Controller: overshoot{}, SaveAt: saveAt, MaxAttempts: 100, Paths: 3, Seed: 1})
+		if res == nil || res.Status != sdeint.FuncError || err == nil || !strings.Contains(err.Error(), "past the next stop") {
+			t.Fatalf("SaveAt %v: result %v, error %v; want FuncError naming the controller's step past its stop", saveAt, res != nil, err)
+		}
+		for i, ps := range res.Path {
+			if !(ps.T <= p.T1) || ps.Accepted > 3 {
+				t.Errorf("SaveAt %v, path %d: ended at T = %v after %d steps, beyond T1 = %v", saveAt, i, ps.T, ps.Accepted, p.T1)
+			}
+			if ps.Status == sdeint.FuncError && ps.Err.Where != "controller" {
+				t.Errorf("path %d: Where %q, want controller", i, ps.Err.Where)
+			}
+		}
+	}
+}

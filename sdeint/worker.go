@@ -1,6 +1,7 @@
 package sdeint
 
 import (
+	"fmt"
 	"math"
 	"runtime/debug"
 	"sync/atomic"
@@ -615,7 +616,17 @@ func (w *worker) checkNext(r int) {
 		w.retire(r, BudgetExhausted, &PathError{Status: BudgetExhausted, Component: -1})
 		return
 	}
-	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, w.nextStop(sl))
+	stop := w.nextStop(sl)
+	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, stop)
+	if ok && (tEnd-stop)*sv.dir > 0 {
+		// A plugged controller stepping past its stop would skip the save
+		// times and T1 and integrate beyond the span: a broken contract,
+		// which stops the solve like a panic.
+		err := fmt.Errorf("sdeint: Controller.Propose from t = %v returned tEnd = %v, past the next stop %v (a save time or T1)", sl.t, tEnd, stop)
+		sv.halt(FuncError, err)
+		w.retire(r, FuncError, &PathError{Status: FuncError, Where: "controller", TEval: sl.t, Component: -1, Rows: 1, H: hTry, Err: err})
+		return
+	}
 	if !ok || !((tEnd-sl.t)*sv.dir > 0) {
 		f := sl.fail
 		if lf := sl.lastFail; f.where == "" && lf.where != "" && (lf.t-sl.t)*sv.dir <= 1e-6*sv.span {
