@@ -155,3 +155,28 @@ func TestControllerPastStop(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanOverflow: a span whose length T1 − T0 overflows float64 is
+// refused before any work (fixed steps ended "NaN or Inf in the state",
+// or "step size collapsed to NaN" with a save time; adaptive steps
+// "collapsed to 10000" at T0).
+func TestSpanOverflow(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    sdeint.Method
+		s    sdeint.Settings
+	}{
+		{"adaptive", methods.Roberts{}, sdeint.Settings{}},
+		{"fixed", methods.EM{}, sdeint.Settings{Steps: 10}},
+		{"fixed with a save", methods.EM{}, sdeint.Settings{Steps: 10, SaveAt: []float64{0}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := hardGBM()
+			p.T0, p.T1 = -1e308, 1e308
+			res, err := sdeint.Solve(context.Background(), &p, tc.m, &tc.s)
+			if res != nil || err == nil || !strings.Contains(err.Error(), "overflows") {
+				t.Fatalf("result %v, error %v; want a refusal naming the overflowing span", res != nil, err)
+			}
+		})
+	}
+}

@@ -142,6 +142,10 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.dims = Dims{N: n, M: sv.mdim, GSize: sv.gsize, Noise: nz.Shape}
 	if !finite(p.T0) || !finite(p.T1) || p.T0 == p.T1 {
 		bad("span [%v, %v]: want finite T0 ≠ T1", p.T0, p.T1)
+	} else if !finite(p.T1 - p.T0) {
+		// Step sizes, Brownian variances and grids are differences of
+		// times: every one of them would be Inf or NaN.
+		bad("span [%v, %v]: T1 − T0 overflows float64", p.T0, p.T1)
 	}
 	sv.dir = 1
 	if p.T1 < p.T0 {
