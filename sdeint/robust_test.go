@@ -180,3 +180,23 @@ func TestSpanOverflow(t *testing.T) {
 		})
 	}
 }
+
+// TestStepsBelowResolution: fixed steps too fine for float64 at the span's
+// times (100 steps over [1, 1 + 1e-15], whose points round to a few
+// distinct values) are refused before any work; they ran and ended every
+// path "step size collapsed to 0" at T0.
+func TestStepsBelowResolution(t *testing.T) {
+	p := hardGBM()
+	p.T0, p.T1 = 1, 1+1e-15
+	for _, s := range []sdeint.Settings{{Steps: 100}, {Steps: 100, SaveAt: []float64{1 + 5e-16}}} {
+		res, err := sdeint.Solve(context.Background(), &p, methods.EM{}, &s)
+		if res != nil || err == nil || !strings.Contains(err.Error(), "float64's resolution") {
+			t.Errorf("SaveAt %v: result %v, error %v; want a refusal before any work", s.SaveAt, res != nil, err)
+		}
+	}
+	// The finest steps float64 resolves still run.
+	s := sdeint.Settings{Steps: 4}
+	if _, err := sdeint.Solve(context.Background(), &p, methods.EM{}, &s); err != nil {
+		t.Errorf("4 steps over [1, 1 + 1e-15]: %v", err)
+	}
+}

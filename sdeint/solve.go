@@ -430,6 +430,15 @@ func (sv *solver) makeGrid(bad func(string, ...any)) []float64 {
 			g = slices.Insert(g, i, t)
 		}
 	}
+	// Steps below float64's spacing at these times round to equal grid
+	// points: a step of length 0, which would end every path "step size
+	// collapsed" at its first grid point.
+	for i := 1; i < len(g); i++ {
+		if !((g[i]-g[i-1])*sv.dir > 0) {
+			bad("fixed steps: grid points %d and %d are both %v: steps of %.3g are below float64's resolution at these times; use fewer steps", i-1, i, g[i], math.Abs(p.T1-p.T0)/float64(len(g)-1))
+			return nil
+		}
+	}
 	return g
 }
 
