@@ -7,8 +7,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/brownian"
@@ -199,4 +201,46 @@ func TestStepsBelowResolution(t *testing.T) {
 	if _, err := sdeint.Solve(context.Background(), &p, methods.EM{}, &s); err != nil {
 		t.Errorf("4 steps over [1, 1 + 1e-15]: %v", err)
 	}
+}
+
+// TestProgressPanics: a Progress hook that panics stops the solve with
+// FuncError, the panic reachable with errors.As, instead of escaping from
+// Solve (and leaving the workers running on without it).
+func TestProgressPanics(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		p := hardGBM()
+		slow := p.Drift
+		p.Drift = func(dst, tt, x []float64, b sdeint.Batch) error {
+			time.Sleep(20 * time.Microsecond) // let the 1 ms hook come round
+			return slow(dst, tt, x, b)
+		}
+		before := runtime.NumGoroutine()
+		s := &sdeint.Settings{Paths: 8, Workers: 2, Seed: 1, SharedStep: shared, ProgressEvery: time.Millisecond,
+			Progress: func(sdeint.Progress) { panic("boom in Progress") }}
+		s.Control.RTol, s.Control.ATol = 1e-6, 1e-6 // enough steps to outlast a tick
+		res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, s)
+		var pe *sdeint.PanicError
+		if res == nil || res.Status != sdeint.FuncError || !errors.As(err, &pe) || !strings.Contains(err.Error(), "boom in Progress") {
+			t.Fatalf("shared %v: result %v, error %v; want FuncError with the hook's panic", shared, res != nil, err)
+		}
+		for i, ps := range res.Path {
+			if ps.Status == sdeint.NotTerminated {
+				t.Errorf("shared %v: path %d not terminated", shared, i)
+			}
+		}
+		if after := goroutinesAfter(before); after > before {
+			t.Errorf("shared %v: %d goroutines after the solve, %d before", shared, after, before)
+		}
+	}
+}
+
+// goroutinesAfter returns the number of goroutines once it has fallen to
+// before, or after a second: a solve's goroutines may take a moment to
+// exit after it returns.
+func goroutinesAfter(before int) int {
+	n := runtime.NumGoroutine()
+	for deadline := time.Now().Add(time.Second); n > before && time.Now().Before(deadline); n = runtime.NumGoroutine() {
+		time.Sleep(time.Millisecond)
+	}
+	return n
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -572,9 +573,26 @@ func (sv *solver) wait(ctx context.Context, done <-chan struct{}) {
 			sv.halt(Cancelled, ctx.Err())
 			cancel = nil
 		case <-tick:
-			sv.set.Progress(sv.progress(start))
+			if !sv.report(start) {
+				tick = nil
+			}
 		}
 	}
+}
+
+// report calls the Progress hook. A panic in it stops the solve with
+// FuncError, the panic as a *PanicError in the paths' errors, like a panic
+// in the problem's functions; report then returns false and the hook is
+// not called again.
+func (sv *solver) report(start time.Time) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv.halt(FuncError, &PanicError{Value: r, Stack: debug.Stack()})
+			ok = false
+		}
+	}()
+	sv.set.Progress(sv.progress(start))
+	return true
 }
 
 func (sv *solver) progress(start time.Time) Progress {
@@ -682,6 +700,7 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		every = time.Second
 	}
 	start, last := time.Now(), time.Now()
+	hook := sv.set.Progress != nil
 	for {
 		active := false
 		for _, w := range ws {
@@ -712,9 +731,9 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		}
 		broadcast(phaseSettle)
 		sv.res.Stats.Rounds++
-		if sv.set.Progress != nil && time.Since(last) >= every {
+		if hook && time.Since(last) >= every {
 			last = time.Now()
-			sv.set.Progress(sv.progress(start))
+			hook = sv.report(start)
 		}
 	}
 }
@@ -774,6 +793,16 @@ func (sv *solver) summary() error {
 		if ps.Err != nil && ps.Status == r.Status {
 			e.First = ps.Err
 			break
+		}
+	}
+	if e.First == nil {
+		// The stop came from outside every path (a panic in the Progress
+		// hook): the first path it stopped carries its error.
+		for _, ps := range r.Path {
+			if ps.Err != nil {
+				e.First = ps.Err
+				break
+			}
 		}
 	}
 	return e
