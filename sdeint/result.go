@@ -31,7 +31,7 @@ const (
 	FuncError
 	// Stopped: an error elsewhere stopped the solve before this path
 	// ended: another path's function error, or a panic in the Progress
-	// hook (PathError.Err holds it).
+	// hook or in shared-step mode's batch norm (PathError.Err holds it).
 	Stopped
 )
 

@@ -234,6 +234,33 @@ func TestProgressPanics(t *testing.T) {
 	}
 }
 
+// panicNorm is an error norm whose Combine panics: shared-step mode calls
+// it on Solve's goroutine to reduce the batch's norm.
+type panicNorm struct{ control.ErrorNorm }
+
+func (panicNorm) Combine(_, _ float64) float64 { panic("boom in Combine") }
+
+// TestSharedNormPanics: in shared-step mode, a plugged norm that panics in
+// the batch reduction stops the solve with FuncError, as it does in a
+// worker, instead of escaping from Solve.
+func TestSharedNormPanics(t *testing.T) {
+	p := hardGBM()
+	std, err := sdeint.DefaultControl(&p, methods.Roberts{}, control.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Norm: panicNorm{&std.Tolerance}, SharedStep: true, Paths: 6, Workers: 2, Seed: 1})
+	var pe *sdeint.PanicError
+	if res == nil || res.Status != sdeint.FuncError || !errors.As(err, &pe) || !strings.Contains(err.Error(), "boom in Combine") {
+		t.Fatalf("result %v, error %v; want FuncError with the norm's panic", res != nil, err)
+	}
+	for i, ps := range res.Path {
+		if ps.Status != sdeint.Stopped || ps.T != p.T0 || res.X[i] != 1 {
+			t.Errorf("path %d: %v at T = %v, X = %v; want Stopped at T0 with X0", i, ps.Status, ps.T, res.X[i])
+		}
+	}
+}
+
 // goroutinesAfter returns the number of goroutines once it has fallen to
 // before, or after a second: a solve's goroutines may take a moment to
 // exit after it returns.

@@ -717,17 +717,8 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 			return
 		}
 		broadcast(phaseRound)
-		// Reduce in path order.
-		acc, count := 0.0, 0
-		for i, ok := range sv.valid {
-			if ok {
-				acc = sv.norm.Combine(acc, sv.partial[i])
-				count++
-			}
-		}
-		sv.sharedErr = 0
-		if count > 0 {
-			sv.sharedErr = sv.norm.Finish(acc, count*sv.n)
+		if !sv.reduce() {
+			continue // stopped: the next pass halts the workers
 		}
 		broadcast(phaseSettle)
 		sv.res.Stats.Rounds++
@@ -736,6 +727,31 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 			hook = sv.report(start)
 		}
 	}
+}
+
+// reduce sets the shared step's error norm, reduced over the batch in path
+// order. A panic in the norm (a plugged ErrorNorm), which runs here on
+// Solve's goroutine rather than in a worker, stops the solve with FuncError
+// and reduce returns false.
+func (sv *solver) reduce() (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv.halt(FuncError, &PanicError{Value: r, Stack: debug.Stack()})
+			ok = false
+		}
+	}()
+	acc, count := 0.0, 0
+	for i, valid := range sv.valid {
+		if valid {
+			acc = sv.norm.Combine(acc, sv.partial[i])
+			count++
+		}
+	}
+	sv.sharedErr = 0
+	if count > 0 {
+		sv.sharedErr = sv.norm.Finish(acc, count*sv.n)
+	}
+	return true
 }
 
 // finish fills in the paths that never started and the totals.
@@ -797,7 +813,8 @@ func (sv *solver) summary() error {
 	}
 	if e.First == nil {
 		// The stop came from outside every path (a panic in the Progress
-		// hook): the first path it stopped carries its error.
+		// hook or in the shared step's reduction): the first path it
+		// stopped carries its error.
 		for _, ps := range r.Path {
 			if ps.Err != nil {
 				e.First = ps.Err
