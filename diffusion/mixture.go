@@ -237,9 +237,13 @@ func (e *Exact) variances(v []float64, t float64) float64 {
 	return a
 }
 
-// Score writes the exact score; see Score.
+// Score writes the exact score; see Score. Rows of another width than the
+// mixture's dimension (a problem of another dimension) are an error.
 func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 	K, d := e.Mix.K(), e.Mix.Dim
+	if k := len(t); len(x) != k*d || len(dst) != k*d {
+		return fmt.Errorf("diffusion: exact score of a %d-dimensional mixture called on %d rows of %d state and %d output values", d, k, len(x)/max(k, 1), len(dst)/max(k, 1))
+	}
 	sc := e.buffers(b.Worker)
 	lr, iv := sc.lr, sc.iv
 	shared := len(e.s2) == d
