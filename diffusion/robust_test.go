@@ -32,3 +32,45 @@ func TestExactScoreWrongDimension(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleArgumentsRefused: a dimension below 1, an exact sampler whose
+// mixture has another dimension, and a nil score are refused before any
+// work (the exact sampler panicked with an index out of range on the first
+// two; a nil score panicked inside the solver).
+func TestSampleArgumentsRefused(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		score Score
+		d     int
+		s     Settings
+		want  string
+	}{
+		{"exact d 0", e, 0, Settings{Sampler: ExactSampler, N: 4}, "dimension 0"},
+		{"em d 0", e, 0, Settings{Sampler: EM, N: 4, Steps: 10}, "dimension 0"},
+		{"exact d 10", e, 10, Settings{Sampler: ExactSampler, N: 4}, "dimension 5, the sample 10"},
+		{"exact d 3", e, 3, Settings{Sampler: ExactSampler, N: 4}, "dimension 5, the sample 3"},
+		{"nil score", nil, 5, Settings{Sampler: EM, N: 4, Steps: 10}, "needs a score"},
+		{"nil score denoised", nil, 5, Settings{Sampler: ExactSampler, N: 4, Denoise: true}, "needs a score"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("Sample panicked: %v", r)
+				}
+			}()
+			res, err := Sample(context.Background(), sde, c.score, e, c.d, c.s)
+			if res != nil || err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("result %v, error %v; want a refusal saying %q", res != nil, err, c.want)
+			}
+		})
+	}
+	// The exact sampler needs no score.
+	if _, err := Sample(context.Background(), sde, nil, e, 5, Settings{Sampler: ExactSampler, N: 4}); err != nil {
+		t.Errorf("exact sampler without a score: %v", err)
+	}
+}

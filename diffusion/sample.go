@@ -143,6 +143,12 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 {
 		return nil, errors.New("diffusion: negative N, Steps, Workers or Offset")
 	}
+	if d < 1 {
+		return nil, fmt.Errorf("diffusion: dimension %d, want ≥ 1", d)
+	}
+	if score == nil && (s.Sampler != ExactSampler || s.Denoise) {
+		return nil, fmt.Errorf("diffusion: the %v sampler needs a score (nil)", s.Sampler)
+	}
 	if !(s.Safety >= 0 && s.Safety <= 1) {
 		return nil, fmt.Errorf("diffusion: Safety = %v, want θ in (0, 1] (0: the default 0.9)", s.Safety)
 	}
@@ -157,6 +163,9 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	if s.Sampler == ExactSampler {
 		if exact == nil {
 			return nil, errors.New("diffusion: the exact sampler needs an exact score")
+		}
+		if exact.Mix.Dim != d {
+			return nil, fmt.Errorf("diffusion: the exact score's mixture has dimension %d, the sample %d", exact.Mix.Dim, d)
 		}
 		res.Model = make([]float64, n*d)
 		exact.SampleExact(res.Model, n, sde.Eps, s.Seed, s.Offset)
