@@ -5,6 +5,7 @@ package diffusion
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -72,5 +73,32 @@ func TestSampleArgumentsRefused(t *testing.T) {
 	// The exact sampler needs no score.
 	if _, err := Sample(context.Background(), sde, nil, e, 5, Settings{Sampler: ExactSampler, N: 4}); err != nil {
 		t.Errorf("exact sampler without a score: %v", err)
+	}
+}
+
+// panicScore is a score that panics.
+type panicScore struct{}
+
+func (panicScore) Score(_, _, _ []float64, _ sdeint.Batch) error { panic("boom in the score") }
+
+// TestDenoiseFailures: a score that panics during the final denoising
+// gives an error carrying the panic and status FuncError (it killed the
+// process from Denoise's goroutine), and Denoise refuses rows it cannot
+// split (it divided by zero for d = 0 and left a ragged tail untouched).
+func TestDenoiseFailures(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Sample(context.Background(), sde, panicScore{}, e, 5, Settings{Sampler: ExactSampler, N: 300, Seed: 1, Workers: 2, Denoise: true})
+	var pe *sdeint.PanicError
+	if res == nil || res.Status != sdeint.FuncError || !errors.As(err, &pe) || !strings.Contains(err.Error(), "boom in the score") {
+		t.Errorf("result %v, error %v; want FuncError with the score's panic", res != nil, err)
+	}
+	for _, c := range []struct{ n, d int }{{10, 0}, {12, 5}, {5, -1}} {
+		if err := Denoise(sde, e, make([]float64, c.n), c.d, 1); err == nil || !strings.Contains(err.Error(), "in rows of") {
+			t.Errorf("Denoise of %d values in rows of %d: error %v", c.n, c.d, err)
+		}
 	}
 }

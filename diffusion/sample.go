@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -188,6 +189,7 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	}
 	if s.Denoise {
 		if err := Denoise(sde, score, res.Model, d, s.Workers); err != nil {
+			res.Status = sdeint.FuncError
 			res.finish(sde, start)
 			return res, err
 		}
@@ -261,8 +263,12 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 
 // Denoise applies Tweedie's formula x ← x + std(ε)²·s(x, ε) to the n rows
 // of x (model units, d wide) in place, on workers goroutines (default
-// GOMAXPROCS), each row's result independent of the others.
+// GOMAXPROCS), each row's result independent of the others. A panic in the
+// score is returned as a *sdeint.PanicError.
 func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
+	if d < 1 || len(x)%d != 0 {
+		return fmt.Errorf("diffusion: Denoise of %d values in rows of %d", len(x), d)
+	}
 	n := len(x) / d
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -277,6 +283,17 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 	)
 	for w := range min(workers, (n+block-1)/block) {
 		wg.Go(func() {
+			defer func() {
+				// A panic in the score must not kill the process from
+				// this goroutine.
+				if r := recover(); r != nil {
+					mu.Lock()
+					if first == nil {
+						first = &sdeint.PanicError{Value: r, Stack: debug.Stack()}
+					}
+					mu.Unlock()
+				}
+			}()
 			t := make([]float64, block)
 			s := make([]float64, block*d)
 			for {
