@@ -6,6 +6,7 @@ package diffusion
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -100,5 +101,36 @@ func TestDenoiseFailures(t *testing.T) {
 		if err := Denoise(sde, e, make([]float64, c.n), c.d, 1); err == nil || !strings.Contains(err.Error(), "in rows of") {
 			t.Errorf("Denoise of %d values in rows of %d: error %v", c.n, c.d, err)
 		}
+	}
+}
+
+// nanScore is a score that is NaN for the samples of odd index.
+type nanScore struct{}
+
+func (nanScore) Score(dst, _, _ []float64, b sdeint.Batch) error {
+	d := len(dst) / len(b.Paths)
+	for r, p := range b.Paths {
+		for i := range d {
+			dst[r*d+i] = float64(p % 2)
+			if p%2 == 1 {
+				dst[r*d+i] = math.NaN()
+			}
+		}
+	}
+	return nil
+}
+
+// TestDenoiseNotFinite: a score that is NaN at the final denoising gives
+// an error naming the first sample it spoilt and status NotFinite (the
+// samples came back NaN with status success and no error).
+func TestDenoiseNotFinite(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Sample(context.Background(), sde, nanScore{}, e, 5, Settings{Sampler: ExactSampler, N: 600, Seed: 1, Workers: 3, Denoise: true})
+	if res == nil || res.Status != sdeint.NotFinite || err == nil || !strings.Contains(err.Error(), "NaN or Inf in sample 1 ") {
+		t.Errorf("result %v, error %v; want NotFinite naming sample 1", res != nil, err)
 	}
 }

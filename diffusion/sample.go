@@ -190,6 +190,9 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	if s.Denoise {
 		if err := Denoise(sde, score, res.Model, d, s.Workers); err != nil {
 			res.Status = sdeint.FuncError
+			if _, ok := errors.AsType[*notFiniteError](err); ok {
+				res.Status = sdeint.NotFinite
+			}
 			res.finish(sde, start)
 			return res, err
 		}
@@ -264,7 +267,8 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 // Denoise applies Tweedie's formula x ← x + std(ε)²·s(x, ε) to the n rows
 // of x (model units, d wide) in place, on workers goroutines (default
 // GOMAXPROCS), each row's result independent of the others. A panic in the
-// score is returned as a *sdeint.PanicError.
+// score is returned as a *sdeint.PanicError; a sample the score leaves NaN
+// or Inf is an error naming the first such sample.
 func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 	if d < 1 || len(x)%d != 0 {
 		return fmt.Errorf("diffusion: Denoise of %d values in rows of %d", len(x), d)
@@ -280,6 +284,7 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 		mu    sync.Mutex
 		first error
 		next  int
+		bad   = n // the first sample left NaN or Inf
 	)
 	for w := range min(workers, (n+block-1)/block) {
 		wg.Go(func() {
@@ -325,9 +330,36 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 				for i, g := range s[:k*d] {
 					x[lo*d+i] += v * g
 				}
+				for i := range k {
+					if !finiteRow(x[(lo+i)*d : (lo+i+1)*d]) {
+						mu.Lock()
+						bad = min(bad, lo+i) // the least, whatever the workers
+						mu.Unlock()
+						break
+					}
+				}
 			}
 		})
 	}
 	wg.Wait()
+	if first == nil && bad < n {
+		return &notFiniteError{sample: bad}
+	}
 	return first
+}
+
+// notFiniteError says that denoising left a sample NaN or Inf.
+type notFiniteError struct{ sample int }
+
+func (e *notFiniteError) Error() string {
+	return fmt.Sprintf("diffusion: denoising left NaN or Inf in sample %d (the score's value there)", e.sample)
+}
+
+func finiteRow(v []float64) bool {
+	for _, x := range v {
+		if x-x != 0 {
+			return false
+		}
+	}
+	return true
 }
