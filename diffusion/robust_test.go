@@ -134,3 +134,24 @@ func TestDenoiseNotFinite(t *testing.T) {
 		t.Errorf("result %v, error %v; want NotFinite naming sample 1", res != nil, err)
 	}
 }
+
+// TestExactSamplerMemory: the exact sampler refuses a sample above
+// MaxMemory before any work, as the solver-based samplers do (N = 2⁴⁰ died
+// out of memory), and a negative MaxMemory.
+func TestExactSamplerMemory(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []Settings{{N: 1 << 40}, {N: 1000, MaxMemory: 1000}, {N: 4, MaxMemory: -1}} {
+		s.Sampler = ExactSampler
+		res, err := Sample(context.Background(), sde, e, e, 5, s)
+		if res != nil || err == nil || !strings.Contains(err.Error(), "MaxMemory") {
+			t.Errorf("N %d, MaxMemory %d: result %v, error %v; want a refusal naming MaxMemory", s.N, s.MaxMemory, res != nil, err)
+		}
+	}
+	if _, err := Sample(context.Background(), sde, e, e, 5, Settings{Sampler: ExactSampler, N: 100, MaxMemory: 16 * 500}); err != nil {
+		t.Errorf("100 samples in 8000 bytes: %v", err)
+	}
+}

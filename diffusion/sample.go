@@ -17,6 +17,9 @@ import (
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
 
+// defaultMaxMemory is the default of Settings.MaxMemory, as sdeint's.
+const defaultMaxMemory = 4 << 30
+
 // PCBlock is the number of samples over which the predictor–corrector
 // sampler averages its corrector's norms (see PC).
 const PCBlock = 256
@@ -74,8 +77,8 @@ type Settings struct {
 	// do not depend on it.
 	Workers int
 	// MaxMemory bounds the solver's memory in bytes (sdeint.Settings.
-	// MaxMemory; default 4 GiB): a larger sample is refused before any
-	// work.
+	// MaxMemory; default 4 GiB), or the exact sampler's: a larger sample
+	// is refused before any work.
 	MaxMemory int64
 
 	// Adaptive: tolerances (in model units) and initial step. Zero means
@@ -141,8 +144,8 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	if err := sde.Validate(); err != nil {
 		return nil, err
 	}
-	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 {
-		return nil, errors.New("diffusion: negative N, Steps, Workers or Offset")
+	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 || s.MaxMemory < 0 {
+		return nil, errors.New("diffusion: negative N, Steps, Workers, Offset or MaxMemory")
 	}
 	if d < 1 {
 		return nil, fmt.Errorf("diffusion: dimension %d, want ≥ 1", d)
@@ -167,6 +170,15 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 		}
 		if exact.Mix.Dim != d {
 			return nil, fmt.Errorf("diffusion: the exact score's mixture has dimension %d, the sample %d", exact.Mix.Dim, d)
+		}
+		// The solver bounds its own memory; this sampler's is the samples
+		// in model and data units.
+		limit := s.MaxMemory
+		if limit == 0 {
+			limit = defaultMaxMemory
+		}
+		if need := 16 * float64(n) * float64(d); need > float64(limit) {
+			return nil, fmt.Errorf("diffusion: %d exact samples of dimension %d need %.3g GiB, above MaxMemory = %.3g GiB: raise it, or sample in chunks with Offset", n, d, need/(1<<30), float64(limit)/(1<<30))
 		}
 		res.Model = make([]float64, n*d)
 		exact.SampleExact(res.Model, n, sde.Eps, s.Seed, s.Offset)
