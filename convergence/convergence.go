@@ -90,6 +90,17 @@ type Settings struct {
 	Peers []Peer
 }
 
+// reference checks the settings of a same-path reference: a RefFactor of 1
+// makes the reference the finest solve itself (its error 0, the order NaN),
+// and a negative one or a negative RefSteps a solve of no steps. Its
+// errors wrap ErrSettings.
+func (s Settings) reference() error {
+	if s.RefFactor < 0 || s.RefFactor == 1 || s.RefSteps < 0 {
+		return fmt.Errorf("%w: RefFactor = %d, RefSteps = %d: want RefFactor ≥ 2 (0: the default 16) and RefSteps ≥ 0", ErrSettings, s.RefFactor, s.RefSteps)
+	}
+	return nil
+}
+
 func (s Settings) paths(def int) (int, error) {
 	switch {
 	case s.Paths == 0:
@@ -227,6 +238,9 @@ func rms(a, b []float64) float64 {
 // must divide the span).
 func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
 	if err := knowsSomething(p); err != nil {
+		return nil, err
+	}
+	if err := s.reference(); err != nil {
 		return nil, err
 	}
 	span := math.Abs(p.SDE.T1 - p.SDE.T0)

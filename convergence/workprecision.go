@@ -106,7 +106,8 @@ type WPResult struct {
 // that cannot run: by WorkPrecision for a fixed step count, or a same-path
 // reference, above sdeint.DefaultMaxAttempts steps; by Strong and Weak for
 // step sizes that are not at least two distinct divisors of the span on a
-// grid of at most 2²⁴ cells.
+// grid of at most 2²⁴ cells; by Strong and WorkPrecision for a RefFactor
+// of 1 or below 0, or a negative RefSteps.
 var ErrSettings = errors.New("convergence: invalid study settings")
 
 // Controller is a named step-size controller of a work–precision study.
@@ -177,6 +178,9 @@ func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method,
 		if n < 1 || n > sdeint.DefaultMaxAttempts {
 			return nil, fmt.Errorf("%w: %d fixed steps, want 1 to %d (the solver's budget of attempts per path)", ErrSettings, n, sdeint.DefaultMaxAttempts)
 		}
+	}
+	if err := s.reference(); err != nil {
+		return nil, err
 	}
 	ref, err := wpReference(p, s)
 	if err != nil {
