@@ -298,6 +298,9 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 // known.
 func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 	if s.Phi != nil {
+		if s.Phi.Phi == nil {
+			return problems.Expectation{}, false, fmt.Errorf("%w: Settings.Phi %q has no function Phi", ErrSettings, s.Phi.Name)
+		}
 		return *s.Phi, s.Phi.Value != nil, nil
 	}
 	first := problems.Expectation{Name: "x₁", Phi: func(x []float64) float64 { return x[0] }}

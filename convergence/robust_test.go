@@ -31,3 +31,17 @@ func TestReferenceSettingsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestWeakPhiWithoutFunction: a Settings.Phi without its function Phi is
+// refused with ErrSettings (Weak dereferenced the nil function).
+func TestWeakPhiWithoutFunction(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("Weak panicked: %v", r)
+		}
+	}()
+	r, err := Weak(context.Background(), problems.GBM(), methods.EM{}, []float64{0.25, 0.125}, Settings{Paths: 10, Phi: &problems.Expectation{Name: "x²"}})
+	if r != nil || !errors.Is(err, ErrSettings) {
+		t.Errorf("result %v, error %v; want ErrSettings", r, err)
+	}
+}

@@ -107,7 +107,8 @@ type WPResult struct {
 // reference, above sdeint.DefaultMaxAttempts steps; by Strong and Weak for
 // step sizes that are not at least two distinct divisors of the span on a
 // grid of at most 2²⁴ cells; by Strong and WorkPrecision for a RefFactor
-// of 1 or below 0, or a negative RefSteps.
+// of 1 or below 0, or a negative RefSteps; by Weak for a Phi without its
+// function.
 var ErrSettings = errors.New("convergence: invalid study settings")
 
 // Controller is a named step-size controller of a work–precision study.
