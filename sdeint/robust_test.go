@@ -271,3 +271,27 @@ func goroutinesAfter(before int) int {
 	}
 	return n
 }
+
+// TestHugeWorkers: Workers far above the paths is clamped to them, with
+// the results of Workers = Paths (with SharedStep, MaxInt workers divided
+// by zero while sizing the blocks).
+func TestHugeWorkers(t *testing.T) {
+	p := hardGBM()
+	for _, shared := range []bool{false, true} {
+		ref, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 5, Workers: 5, Seed: 1, SharedStep: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{1 << 40, math.MaxInt} {
+			res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Paths: 5, Workers: w, Seed: 1, SharedStep: shared})
+			if err != nil {
+				t.Fatalf("shared %v, Workers %d: %v", shared, w, err)
+			}
+			for i := range res.X {
+				if res.X[i] != ref.X[i] {
+					t.Errorf("shared %v, Workers %d: X[%d] = %v, Workers 5 gave %v", shared, w, i, res.X[i], ref.X[i])
+				}
+			}
+		}
+	}
+}

@@ -341,7 +341,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		return nil, err
 	}
 
-	// Blocks.
+	// Blocks. A worker without a path would idle: clamping first also
+	// keeps the products below from overflowing (Workers = MaxInt).
+	sv.workers = min(sv.workers, sv.paths)
 	sv.batch = s.BatchSize
 	if s.SharedStep {
 		sv.batch = (sv.paths + sv.workers - 1) / sv.workers
