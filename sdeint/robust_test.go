@@ -295,3 +295,31 @@ func TestHugeWorkers(t *testing.T) {
 		}
 	}
 }
+
+// badVerdict is a controller whose Decide returns a Decision that does not
+// exist.
+type badVerdict struct{ overshoot }
+
+func (badVerdict) Propose(_ []float64, t, stop float64) (float64, float64, bool) {
+	return min(t+0.3, stop), 0.3, true
+}
+func (badVerdict) Decide(_ []float64, _, _, _ float64) (control.Decision, float64) {
+	return control.Decision(7), 0.3
+}
+
+// TestControllerUnknownDecision: a plugged controller whose Decide returns
+// an unknown Decision stops the solve with FuncError naming it (it was
+// taken as a rejection: the path retried until its budget of 10⁶
+// attempts ran out and ended "step budget exhausted").
+func TestControllerUnknownDecision(t *testing.T) {
+	p := hardGBM()
+	res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Controller: badVerdict{}, Paths: 3, Seed: 1})
+	if res == nil || res.Status != sdeint.FuncError || err == nil || !strings.Contains(err.Error(), "Decision(7)") {
+		t.Fatalf("result %v, error %v; want FuncError naming Decision(7)", res != nil, err)
+	}
+	for i, ps := range res.Path {
+		if ps.Rejected+ps.Accepted > 1 {
+			t.Errorf("path %d: %d attempts after an unknown verdict", i, ps.Rejected+ps.Accepted)
+		}
+	}
+}

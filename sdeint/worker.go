@@ -523,6 +523,15 @@ func (w *worker) settle(shared bool) {
 		}
 		d, h := sv.ctrl.Decide(w.ctrlState(r), sl.t, sl.tNew, errNorm)
 		sl.h = h
+		if d != control.Accept && d != control.Reject && d != control.Stop {
+			// A plugged controller's unknown verdict: taken as a
+			// rejection it would retry until the budget ran out.
+			err := fmt.Errorf("sdeint: Controller.Decide returned %v, want accept, reject or stop", d)
+			sv.halt(FuncError, err)
+			sl.src.Reject()
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: "controller", TEval: sl.tNew, Component: -1, Rows: 1, H: h, Err: err})
+			continue
+		}
 		if d == control.Stop {
 			sl.src.Reject()
 			if f := sl.fail; f.where != "" {
