@@ -323,3 +323,17 @@ func TestControllerUnknownDecision(t *testing.T) {
 		}
 	}
 }
+
+// TestGridNegativeSteps: a brownian.Grid with negative Steps is refused
+// before any work, naming it; it was taken silently as the fast path
+// (Steps = 0), whose paths differ from any pre-drawn grid's.
+func TestGridNegativeSteps(t *testing.T) {
+	p := hardGBM()
+	for _, s := range []sdeint.Settings{{Steps: 16}, {}} {
+		s.Brownian = brownian.Grid{Steps: -5}
+		res, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &s)
+		if res != nil || err == nil || !strings.Contains(err.Error(), "Grid.Steps = -5") {
+			t.Errorf("Steps %d: result %v, error %v; want a refusal naming Grid.Steps", s.Steps, res != nil, err)
+		}
+	}
+}
