@@ -337,3 +337,44 @@ func TestGridNegativeSteps(t *testing.T) {
 		}
 	}
 }
+
+// stepperPanics is a method whose NewStepper panics.
+type stepperPanics struct{ sdeint.Method }
+
+func (stepperPanics) NewStepper(sdeint.Dims, int) sdeint.Stepper { panic("boom in NewStepper") }
+
+// newPathPanics is a Brownian source whose NewPath panics.
+type newPathPanics struct{ brownian.Bridge }
+
+func (newPathPanics) NewPath(int, float64) brownian.Path { panic("boom in NewPath") }
+
+// WithLevy keeps the source (the embedded Bridge's would replace it).
+func (s newPathPanics) WithLevy() brownian.Source { return s }
+
+// TestPanicInSetup: plugged code that panics while Solve prepares the
+// solve (a method's NewStepper, a Brownian source's NewPath, on Solve's
+// goroutine before the workers start) is returned as an error wrapping a
+// *PanicError, with a nil Result, instead of unwinding out of Solve.
+func TestPanicInSetup(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    sdeint.Method
+		s    sdeint.Settings
+		want string
+	}{
+		{"NewStepper", stepperPanics{methods.Roberts{}}, sdeint.Settings{}, "boom in NewStepper"},
+		{"NewStepper shared", stepperPanics{methods.Roberts{}}, sdeint.Settings{SharedStep: true}, "boom in NewStepper"},
+		{"NewPath", methods.Roberts{}, sdeint.Settings{Brownian: newPathPanics{}}, "boom in NewPath"},
+		{"NewPath Lévy", methods.SRA1{}, sdeint.Settings{Brownian: newPathPanics{}}, "boom in NewPath"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := errsOU()
+			c.s.Paths, c.s.Workers, c.s.Seed = 4, 2, 1
+			res, err := errsSolve(t, context.Background(), &p, c.m, &c.s)
+			var pe *sdeint.PanicError
+			if res != nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("result %v, error %v; want a nil Result and the panic %q", res != nil, err, c.want)
+			}
+		})
+	}
+}

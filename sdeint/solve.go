@@ -21,8 +21,9 @@ import (
 // Solve integrates p over its span with method m on s.Paths independent
 // paths. s may be nil for the defaults.
 //
-// Invalid problems or settings, and method/problem pairs the method does not
-// support, return a nil Result and an error before any work. Otherwise Solve
+// Invalid problems or settings, method/problem pairs the method does not
+// support, and plugged code that panics while the solve is prepared return
+// a nil Result and an error before any work. Otherwise Solve
 // returns the Result, complete or partial, and a non-nil error (a
 // *SolveError) unless every path succeeded.
 func Solve(ctx context.Context, p *Problem, m Method, s *Settings) (*Result, error) {
@@ -91,7 +92,30 @@ type solver struct {
 	loaded  atomic.Int64
 }
 
-func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
+// newSolver checks the problem and settings and prepares the solve and its
+// workers. Plugged code runs here too (a method's Properties and
+// NewStepper, a controller's StateSize, a Brownian source's NewPath): a
+// panic in it is returned as an error wrapping a *PanicError, before any
+// work.
+func newSolver(p *Problem, m Method, s *Settings) (sv *solver, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv, err = nil, fmt.Errorf("sdeint: plugged code (a method, controller, norm or Brownian source) panicked while Solve prepared the solve: %w", &PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	if sv, err = setup(p, m, s); err != nil {
+		return nil, err
+	}
+	sv.ws = make([]*worker, sv.workers)
+	for i := range sv.ws {
+		sv.ws[i] = newWorker(sv, i)
+	}
+	return sv, nil
+}
+
+// setup checks the problem and settings and resolves the solve's
+// parameters.
+func setup(p *Problem, m Method, s *Settings) (*solver, error) {
 	if p == nil {
 		return nil, errors.New("sdeint: nil Problem")
 	}
@@ -493,11 +517,7 @@ func (sv *solver) run(ctx context.Context) {
 		sv.halt(Cancelled, err)
 		return
 	}
-	ws := make([]*worker, sv.workers)
-	for i := range ws {
-		ws[i] = newWorker(sv, i)
-	}
-	sv.ws = ws
+	ws := sv.ws
 	if sv.set.SharedStep {
 		sv.runShared(ctx, ws)
 		return
@@ -759,7 +779,7 @@ func (sv *solver) reduce() (ok bool) {
 // finish fills in the paths that never started and the totals.
 func (sv *solver) finish() *Result {
 	r := sv.res
-	w := newWorker(sv, 0) // for initial states of unstarted paths
+	w := sv.ws[0] // idle now: it loads the initial states of unstarted paths
 	why := sv.stopWhy
 	if why == FuncError {
 		why = Stopped
