@@ -234,8 +234,17 @@ func rms(a, b []float64) float64 {
 	return math.Sqrt(s / float64(len(a)))
 }
 
+// stopped returns the study stopped by err after the solves it finished:
+// their rows, with the order NaN (it needs every step size).
+func (r *Result) stopped(err error) (*Result, error) {
+	r.Order, r.OrderSE = math.NaN(), math.NaN()
+	return r, err
+}
+
 // Strong measures the strong order of m on p at the step sizes dts (each
-// must divide the span).
+// must divide the span). A study stopped by a failed or cancelled solve
+// returns the rows it finished, its order NaN, with the error; settings
+// it cannot run return a nil Result.
 func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
 	if err := knowsSomething(p); err != nil {
 		return nil, err
@@ -268,7 +277,7 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 	} else {
 		r, err := solve(ctx, p, m, fine, fine, paths, s)
 		if err != nil {
-			return nil, fmt.Errorf("convergence: reference solve: %w", err)
+			return res.stopped(fmt.Errorf("convergence: reference solve: %w", err))
 		}
 		copy(ref, r.X)
 		res.Reference = fmt.Sprintf("%s with %d steps on the same Brownian path", res.Method, fine)
@@ -277,7 +286,7 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 	for i, st := range steps {
 		r, err := solve(ctx, p, m, st, fine, paths, s)
 		if err != nil {
-			return nil, err
+			return res.stopped(err)
 		}
 		errs[i] = make([]float64, paths)
 		for j := range paths {
@@ -322,6 +331,8 @@ func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 // is |E[φ(X_N)] − E[φ(X_exact)]|, with common random numbers (the
 // difference on each path against the exact solution on that path) when
 // the problem has a pathwise solution, else against the exact expectation.
+// A study stopped by a failed or cancelled solve returns the rows it
+// finished, its order NaN, with the error.
 func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
 	f, haveExact, err := phi(p, s)
 	if err != nil {
@@ -352,7 +363,7 @@ func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float
 	for i, st := range steps {
 		r, err := solve(ctx, p, m, st, fine, paths, s)
 		if err != nil {
-			return nil, err
+			return res.stopped(err)
 		}
 		vals[i] = make([]float64, paths)
 		var want float64

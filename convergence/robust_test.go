@@ -5,6 +5,7 @@ package convergence
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/gofast-sde/gofast/problems"
@@ -43,5 +44,33 @@ func TestWeakPhiWithoutFunction(t *testing.T) {
 	r, err := Weak(context.Background(), problems.GBM(), methods.EM{}, []float64{0.25, 0.125}, Settings{Paths: 10, Phi: &problems.Expectation{Name: "x²"}})
 	if r != nil || !errors.Is(err, ErrSettings) {
 		t.Errorf("result %v, error %v; want ErrSettings", r, err)
+	}
+}
+
+// TestStudyStoppedKeepsRows: a study whose context is cancelled after its
+// first step size returns that row, its order NaN, with the cancellation
+// (Strong and Weak returned a nil Result, the finished solves lost).
+func TestStudyStoppedKeepsRows(t *testing.T) {
+	for _, kind := range []string{"strong", "weak"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s := Settings{Paths: 10, Seed: 1}
+		calls := 0
+		s.Progress = func(string) {
+			if calls++; calls == 2 {
+				cancel() // as the second solve starts
+			}
+		}
+		p := problems.GBM()
+		var r *Result
+		var err error
+		if kind == "strong" {
+			r, err = Strong(ctx, p, methods.EM{}, []float64{0.25, 0.125, 0.0625}, s)
+		} else {
+			r, err = Weak(ctx, p, methods.EM{}, []float64{0.25, 0.125, 0.0625}, s)
+		}
+		cancel()
+		if !errors.Is(err, context.Canceled) || r == nil || len(r.Rows) != 1 || r.Rows[0].Dt != 0.25 || !math.IsNaN(r.Order) {
+			t.Errorf("%s: result %+v, error %v; want the first row, order NaN, and the cancellation", kind, r, err)
+		}
 	}
 }
