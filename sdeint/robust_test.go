@@ -378,3 +378,36 @@ func TestPanicInSetup(t *testing.T) {
 		})
 	}
 }
+
+// plainSource is a Brownian source without Lévy areas: it hides the
+// bridge's WithLevy and its paths' IncrementLevy.
+type plainSource struct{ b brownian.Bridge }
+
+func (s plainSource) Name() string { return "plain" }
+func (s plainSource) Exact() bool  { return true }
+func (s plainSource) NewPath(m int, span float64) brownian.Path {
+	return plainPath{s.b.NewPath(m, span)}
+}
+
+type plainPath struct{ p brownian.Path }
+
+func (p plainPath) Reset(k brownian.Key)                { p.p.Reset(k) }
+func (p plainPath) Increment(dst []float64, to float64) { p.p.Increment(dst, to) }
+func (p plainPath) Accept()                             { p.p.Accept() }
+func (p plainPath) Reject()                             { p.p.Reject() }
+
+// TestLevySourceRefused: a method that needs space-time Lévy areas is
+// refused, naming the source, when the plugged source cannot serve them,
+// at adaptive and fixed steps; a method that needs none runs on it.
+func TestLevySourceRefused(t *testing.T) {
+	p := errsOU()
+	for _, steps := range []int{0, 16} {
+		res, err := sdeint.Solve(context.Background(), &p, methods.SRA1{}, &sdeint.Settings{Brownian: plainSource{}, Steps: steps})
+		if res != nil || err == nil || !strings.Contains(err.Error(), "Lévy areas, which Brownian source plain does not serve") {
+			t.Errorf("Steps %d: result %v, error %v; want a refusal naming the source", steps, res != nil, err)
+		}
+	}
+	if _, err := sdeint.Solve(context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Brownian: plainSource{}, Seed: 1}); err != nil {
+		t.Errorf("roberts on the plain source: %v", err)
+	}
+}
