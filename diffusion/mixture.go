@@ -99,6 +99,10 @@ type Exact struct {
 // marginal variances and log-determinants at the time they were last
 // computed for (fixed-step samplers call with one time for every row).
 type exactScratch struct {
+	// mu makes the scratch one call's at a time: the solver's calls with
+	// one worker index never overlap, but two solves sharing the score
+	// (concurrent Sample calls) have the same worker indices.
+	mu    sync.Mutex
 	lr    []float64 // K
 	v     []float64 // like s2
 	iv    []float64 // 1/v: the hot loops multiply rather than divide
@@ -238,13 +242,16 @@ func (e *Exact) variances(v []float64, t float64) float64 {
 }
 
 // Score writes the exact score; see Score. Rows of another width than the
-// mixture's dimension (a problem of another dimension) are an error.
+// mixture's dimension (a problem of another dimension) are an error. One
+// Exact may serve concurrent solves.
 func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 	K, d := e.Mix.K(), e.Mix.Dim
 	if k := len(t); len(x) != k*d || len(dst) != k*d {
 		return fmt.Errorf("diffusion: exact score of a %d-dimensional mixture called on %d rows of %d state and %d output values", d, k, len(x)/max(k, 1), len(dst)/max(k, 1))
 	}
 	sc := e.buffers(b.Worker)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
 	lr, iv := sc.lr, sc.iv
 	shared := len(e.s2) == d
 	for r, tr := range t {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofast-sde/gofast/sdeint"
@@ -154,4 +155,40 @@ func TestExactSamplerMemory(t *testing.T) {
 	if _, err := Sample(context.Background(), sde, e, e, 5, Settings{Sampler: ExactSampler, N: 100, MaxMemory: 16 * 500}); err != nil {
 		t.Errorf("100 samples in 8000 bytes: %v", err)
 	}
+}
+
+// TestExactSharedBySolves: one Exact score driving concurrent samplers
+// gives each the samples it gives alone. Its scratch is kept per worker
+// index, which concurrent solves share: their calls overwrote each other's
+// variances and posteriors, and paths ended NaN or took wrong values.
+func TestExactSharedBySolves(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{Sampler: EM, N: 64, Steps: 50, Seed: 3, Workers: 1}
+	ref, err := Sample(context.Background(), sde, e, e, 5, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for range 5 {
+				r, err := Sample(context.Background(), sde, e, e, 5, s)
+				if err != nil {
+					t.Errorf("goroutine %d: %v", g, err)
+					return
+				}
+				for i := range r.Model {
+					if r.Model[i] != ref.Model[i] {
+						t.Errorf("goroutine %d: sample value %d = %v, alone %v", g, i, r.Model[i], ref.Model[i])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
