@@ -15,8 +15,9 @@ import (
 // Score writes s for each of the k = len(t) rows of x (k rows of Dim values)
 // into dst, one time per row. It follows the concurrency contract of
 // sdeint.Func: calls with different b.Worker may run concurrently, calls
-// with the same b.Worker never do, so per-worker scratch is safe. A learned
-// model fits the same interface.
+// with the same b.Worker never do within one solve, so per-worker scratch
+// is safe for a score used by one solve at a time (Exact guards its own).
+// A learned model fits the same interface.
 type Score interface {
 	Score(dst, t, x []float64, b sdeint.Batch) error
 }
