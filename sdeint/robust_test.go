@@ -411,3 +411,22 @@ func TestLevySourceRefused(t *testing.T) {
 		t.Errorf("roberts on the plain source: %v", err)
 	}
 }
+
+// TestZeroATolComponent: a zero entry of ATolVec (a purely relative
+// tolerance on one component) on a component that stays at 0 does not
+// stall the solve. Its error and scale were both 0, the norm 0/0 = NaN at
+// every attempt, and the path ended "step size collapsed to 0" at T0 after
+// 452 rejections.
+func TestZeroATolComponent(t *testing.T) {
+	p := sdeint.Problem{Dim: 2, T0: 0, T1: 1, X0: []float64{1, 0},
+		Drift: sdeint.Lift(2, 2, func(dst []float64, _ float64, x []float64) { dst[0], dst[1] = -x[0], 0 })}
+	for _, rule := range []control.Rule{control.RulePaper, control.RuleMainstream} {
+		for _, norm := range []control.Norm{control.ScaledL2, control.Linf} {
+			s := &sdeint.Settings{Control: control.Settings{RTol: 1e-4, ATolVec: []float64{1e-6, 0}, Rule: rule, Norm: norm}}
+			res, err := sdeint.Solve(context.Background(), &p, methods.DP5{}, s)
+			if err != nil || res.Path[0].Rejected > 10 || math.Abs(res.X[0]-math.Exp(-1)) > 1e-3 || res.X[1] != 0 {
+				t.Errorf("%v, %v: error %v, X %v after %d rejections; want success near (e⁻¹, 0)", rule, norm, err, res.X, res.Path[0].Rejected)
+			}
+		}
+	}
+}
