@@ -430,3 +430,33 @@ func TestZeroATolComponent(t *testing.T) {
 		}
 	}
 }
+
+// hugeMemory is a controller declaring 2⁴⁰ values of memory per path.
+type hugeMemory struct{ overshoot }
+
+func (hugeMemory) StateSize() int { return 1 << 40 }
+
+// negativeState is a method declaring a negative memory per path.
+type negativeState struct{ sdeint.Method }
+
+func (m negativeState) Properties() sdeint.Properties {
+	p := m.Method.Properties()
+	p.State = func(sdeint.Dims) int { return -3 }
+	return p
+}
+
+// TestDeclaredMemory: the memory a plugged controller or method declares
+// per path counts in MaxMemory (a controller's StateSize of 2⁴⁰ died out
+// of memory allocating the workers), and a negative one is refused
+// (make panicked).
+func TestDeclaredMemory(t *testing.T) {
+	p := hardGBM()
+	res, err := errsSolve(t, context.Background(), &p, methods.Roberts{}, &sdeint.Settings{Controller: hugeMemory{}})
+	if res != nil || err == nil || !strings.Contains(err.Error(), "MaxMemory") {
+		t.Errorf("StateSize 2⁴⁰: result %v, error %v; want a refusal naming MaxMemory", res != nil, err)
+	}
+	res, err = errsSolve(t, context.Background(), &p, negativeState{methods.Roberts{}}, &sdeint.Settings{})
+	if res != nil || err == nil || !strings.Contains(err.Error(), "memory of -3 values per path") {
+		t.Errorf("State −3: result %v, error %v; want a refusal naming it", res != nil, err)
+	}
+}

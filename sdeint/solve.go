@@ -300,7 +300,9 @@ func setup(p *Problem, m Method, s *Settings) (*solver, error) {
 	// Method and problem.
 	class := nz.Class(n)
 	if sv.props.State != nil {
-		sv.stateSize = sv.props.State(sv.dims)
+		if sv.stateSize = sv.props.State(sv.dims); sv.stateSize < 0 {
+			bad("method %s declares a memory of %d values per path, want ≥ 0", sv.props.Name, sv.stateSize)
+		}
 	}
 	var refusals []string
 	switch {
@@ -852,12 +854,13 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // memoryEstimate is the memory in bytes that the result and the workers'
 // buffers take, in floating point so that it cannot overflow: per path X,
 // W, the saved states and W, its stats; per worker row the states, the
-// method's proposals and scratch (about 16 values of n), the increments
-// and the diffusion values.
+// method's proposals and scratch (about 16 values of n), the increments,
+// the diffusion values, and the method's and controller's memory (their
+// declared sizes, which plugged code may make large).
 func (sv *solver) memoryEstimate() float64 {
 	P, n, m, S := float64(sv.paths), float64(sv.n), float64(sv.mdim), float64(len(sv.saveAt))
 	perPath := 8*(n+m)*(1+S) + float64(unsafe.Sizeof(PathStats{})) + 1
-	perRow := 8*(16*n+8*m+4*float64(sv.gsize)) + 256
+	perRow := 8*(16*n+8*m+4*float64(sv.gsize)+2*float64(sv.stateSize)+float64(sv.ctrlSize)) + 256
 	return P*perPath + float64(sv.workers)*float64(sv.batch)*perRow
 }
 
