@@ -60,6 +60,11 @@ func (m *Mixture) Validate() error {
 	if math.Abs(sum-1) > 1e-9 {
 		return fmt.Errorf("diffusion: mixture weights sum to %v, want 1", sum)
 	}
+	for i, v := range m.Means {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("diffusion: mixture mean value %d is %v, want finite", i, v)
+		}
+	}
 	for _, s := range append(append([]float64(nil), m.Stds...), m.SharedStd...) {
 		if !(s > 0) || math.IsInf(s, 0) {
 			return errors.New("diffusion: mixture standard deviations must be finite and positive")

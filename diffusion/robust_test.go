@@ -192,3 +192,16 @@ func TestExactSharedBySolves(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestMixtureMeansFinite: a mixture with a NaN or infinite mean is refused
+// by NewExact (the exact sampler's draws from that component came out NaN,
+// with status success).
+func TestMixtureMeansFinite(t *testing.T) {
+	for _, v := range []float64{math.NaN(), math.Inf(1)} {
+		mix := smallShared()
+		mix.Means[7] = v
+		if _, err := NewExact(NewSDE(VP), mix); err == nil || !strings.Contains(err.Error(), "mean value 7") {
+			t.Errorf("mean %v: error %v, want a refusal naming it", v, err)
+		}
+	}
+}
