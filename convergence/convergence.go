@@ -90,6 +90,20 @@ type Settings struct {
 	Peers []Peer
 }
 
+// present refuses a nil problem or method, which a study would dereference.
+// Its errors wrap ErrSettings.
+func present(p *problems.Problem, ms ...sdeint.Method) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil problem", ErrSettings)
+	}
+	for i, m := range ms {
+		if m == nil {
+			return fmt.Errorf("%w: method %d is nil", ErrSettings, i)
+		}
+	}
+	return nil
+}
+
 // reference checks the settings of a same-path reference: a RefFactor of 1
 // makes the reference the finest solve itself (its error 0, the order NaN),
 // and a negative one or a negative RefSteps a solve of no steps. Its
@@ -246,6 +260,9 @@ func (r *Result) stopped(err error) (*Result, error) {
 // returns the rows it finished, its order NaN, with the error; settings
 // it cannot run return a nil Result.
 func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	if err := present(p, m); err != nil {
+		return nil, err
+	}
 	if err := knowsSomething(p); err != nil {
 		return nil, err
 	}
@@ -334,6 +351,9 @@ func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 // A study stopped by a failed or cancelled solve returns the rows it
 // finished, its order NaN, with the error.
 func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	if err := present(p, m); err != nil {
+		return nil, err
+	}
 	f, haveExact, err := phi(p, s)
 	if err != nil {
 		return nil, err

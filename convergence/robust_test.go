@@ -74,3 +74,28 @@ func TestStudyStoppedKeepsRows(t *testing.T) {
 		}
 	}
 }
+
+// TestNilProblemOrMethod: a nil problem or method is refused with
+// ErrSettings; the studies dereferenced it and panicked.
+func TestNilProblemOrMethod(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("a study panicked: %v", r)
+		}
+	}()
+	ctx, dts, s := context.Background(), []float64{0.25, 0.125}, Settings{Paths: 10}
+	for _, c := range []struct {
+		p *problems.Problem
+		m sdeint.Method
+	}{{nil, methods.EM{}}, {problems.GBM(), nil}} {
+		if r, err := Strong(ctx, c.p, c.m, dts, s); r != nil || !errors.Is(err, ErrSettings) {
+			t.Errorf("Strong(%v, %v): %v, %v", c.p != nil, c.m, r, err)
+		}
+		if r, err := Weak(ctx, c.p, c.m, dts, s); r != nil || !errors.Is(err, ErrSettings) {
+			t.Errorf("Weak(%v, %v): %v, %v", c.p != nil, c.m, r, err)
+		}
+		if r, err := WorkPrecision(ctx, c.p, []sdeint.Method{c.m}, []float64{0.1}, nil, s); r != nil || !errors.Is(err, ErrSettings) {
+			t.Errorf("WorkPrecision(%v, %v): %v, %v", c.p != nil, c.m, r, err)
+		}
+	}
+}

@@ -108,7 +108,7 @@ type WPResult struct {
 // step sizes that are not at least two distinct divisors of the span on a
 // grid of at most 2²⁴ cells; by Strong and WorkPrecision for a RefFactor
 // of 1 or below 0, or a negative RefSteps; by Weak for a Phi without its
-// function.
+// function; by all three for a nil problem or method.
 var ErrSettings = errors.New("convergence: invalid study settings")
 
 // Controller is a named step-size controller of a work–precision study.
@@ -175,6 +175,9 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 // stopped by an error (a cancelled context, a failed solve) returns the
 // rows it finished with the error.
 func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
+	if err := present(p, ms...); err != nil {
+		return nil, err
+	}
 	for _, n := range s.Steps {
 		if n < 1 || n > sdeint.DefaultMaxAttempts {
 			return nil, fmt.Errorf("%w: %d fixed steps, want 1 to %d (the solver's budget of attempts per path)", ErrSettings, n, sdeint.DefaultMaxAttempts)
