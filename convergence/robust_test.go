@@ -99,3 +99,16 @@ func TestNilProblemOrMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkPrecisionTolerances: a tolerance that is not finite and positive
+// is refused before any solve. A tolerance of 0 ran at the solver's default
+// 1e-2 (0 means the default) in a row labelled 0; a negative or NaN one
+// failed the study after the rows before it.
+func TestWorkPrecisionTolerances(t *testing.T) {
+	for _, tol := range []float64{0, -1e-3, math.NaN(), math.Inf(1)} {
+		r, err := WorkPrecision(context.Background(), problems.GBM(), []sdeint.Method{methods.Roberts{}}, []float64{1e-2, tol}, nil, Settings{Paths: 10})
+		if r != nil || !errors.Is(err, ErrSettings) {
+			t.Errorf("tolerance %v: result %v, error %v; want ErrSettings", tol, r != nil, err)
+		}
+	}
+}
