@@ -205,3 +205,33 @@ func TestMixtureMeansFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestExactSamplerCancelled: the exact sampler heeds its context: cancelled
+// before it starts it returns status Cancelled with the context's error
+// and no draws (it ignored the context and returned success), and in
+// blocks it draws the same samples as in one go.
+func TestExactSamplerCancelled(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Sample(ctx, sde, e, e, 5, Settings{Sampler: ExactSampler, N: 10, Seed: 1})
+	if !errors.Is(err, context.Canceled) || res == nil || res.Status != sdeint.Cancelled || !math.IsNaN(res.Model[0]) {
+		t.Errorf("result %+v, error %v; want Cancelled without draws", res, err)
+	}
+	const n = 5000 // more than one block
+	res, err = Sample(context.Background(), sde, e, e, 5, Settings{Sampler: ExactSampler, N: n, Seed: 1, Offset: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, n*5)
+	e.SampleExact(want, n, sde.Eps, 1, 3)
+	for i := range want {
+		if res.Model[i] != want[i] {
+			t.Fatalf("value %d: %v in blocks, %v in one go", i, res.Model[i], want[i])
+		}
+	}
+}

@@ -181,7 +181,22 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 			return nil, fmt.Errorf("diffusion: %d exact samples of dimension %d need %.3g GiB, above MaxMemory = %.3g GiB: raise it, or sample in chunks with Offset", n, d, need/(1<<30), float64(limit)/(1<<30))
 		}
 		res.Model = make([]float64, n*d)
-		exact.SampleExact(res.Model, n, sde.Eps, s.Seed, s.Offset)
+		// In blocks, watching ctx between them: draw i's randomness is
+		// its own, so the blocks change no value. A cancelled sample
+		// keeps the draws made, the others NaN.
+		const block = 4096
+		for lo := 0; lo < n; lo += block {
+			if err := ctx.Err(); err != nil {
+				for i := lo * d; i < len(res.Model); i++ {
+					res.Model[i] = math.NaN()
+				}
+				res.Status = sdeint.Cancelled
+				res.finish(sde, start)
+				return res, fmt.Errorf("diffusion: exact sampler cancelled after %d of %d samples: %w", lo, n, err)
+			}
+			k := min(block, n-lo)
+			exact.SampleExact(res.Model[lo*d:(lo+k)*d], k, sde.Eps, s.Seed, s.Offset+lo)
+		}
 		res.Status = sdeint.Success
 	} else {
 		prob, method, set, err := s.plan(sde, score, d, n)
