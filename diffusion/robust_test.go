@@ -235,3 +235,43 @@ func TestExactSamplerCancelled(t *testing.T) {
 		}
 	}
 }
+
+// pathScore wraps a score and records, for each sample row it is called
+// on at the final time ε, the path index the call gave it.
+type pathScore struct {
+	inner Score
+	eps   float64
+	mu    sync.Mutex
+	seen  map[int]bool
+}
+
+func (p *pathScore) Score(dst, t, x []float64, b sdeint.Batch) error {
+	p.mu.Lock()
+	for r, tr := range t {
+		if tr == p.eps {
+			p.seen[b.Paths[r]] = true
+		}
+	}
+	p.mu.Unlock()
+	return p.inner.Score(dst, t, x, b)
+}
+
+// TestDenoisePathIndices: the final denoising gives the score the same
+// global path indices (Offset included) as the solve did, as
+// sdeint.Batch.Paths promises; it gave local indices 0…N−1.
+func TestDenoisePathIndices(t *testing.T) {
+	sde := NewSDE(VP)
+	e, err := NewExact(sde, smallShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := &pathScore{inner: e, eps: sde.Eps, seen: map[int]bool{}}
+	if _, err := Sample(context.Background(), sde, ps, e, 5, Settings{Sampler: ExactSampler, N: 4, Offset: 100, Seed: 1, Denoise: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if !ps.seen[100+i] {
+			t.Errorf("path %d not denoised under its global index; seen %v", 100+i, ps.seen)
+		}
+	}
+}

@@ -215,7 +215,7 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 		}
 	}
 	if s.Denoise {
-		if err := Denoise(sde, score, res.Model, d, s.Workers); err != nil {
+		if err := denoise(sde, score, res.Model, d, s.Workers, s.Offset); err != nil {
 			res.Status = sdeint.FuncError
 			if _, ok := errors.AsType[*notFiniteError](err); ok {
 				res.Status = sdeint.NotFinite
@@ -295,8 +295,15 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 // of x (model units, d wide) in place, on workers goroutines (default
 // GOMAXPROCS), each row's result independent of the others. A panic in the
 // score is returned as a *sdeint.PanicError; a sample the score leaves NaN
-// or Inf is an error naming the first such sample.
+// or Inf is an error naming the first such sample. The score sees row i as
+// path i (sdeint.Batch.Paths).
 func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
+	return denoise(sde, score, x, d, workers, 0)
+}
+
+// denoise is Denoise with row i seen as path offset+i, the global index the
+// sampler's solve gave it.
+func denoise(sde SDE, score Score, x []float64, d, workers, offset int) error {
 	if d < 1 || len(x)%d != 0 {
 		return fmt.Errorf("diffusion: Denoise of %d values in rows of %d", len(x), d)
 	}
@@ -344,7 +351,7 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 				}
 				paths := make([]int, k)
 				for i := range paths {
-					paths[i] = lo + i
+					paths[i] = offset + lo + i
 				}
 				if err := score.Score(s[:k*d], t[:k], x[lo*d:hi*d], sdeint.Batch{Worker: w, Paths: paths}); err != nil {
 					mu.Lock()
