@@ -90,6 +90,31 @@ type Settings struct {
 	Peers []Peer
 }
 
+// present refuses a nil problem or method, which a study would dereference.
+// Its errors wrap ErrSettings.
+func present(p *problems.Problem, ms ...sdeint.Method) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil problem", ErrSettings)
+	}
+	for i, m := range ms {
+		if m == nil {
+			return fmt.Errorf("%w: method %d is nil", ErrSettings, i)
+		}
+	}
+	return nil
+}
+
+// reference checks the settings of a same-path reference: a RefFactor of 1
+// makes the reference the finest solve itself (its error 0, the order NaN),
+// and a negative one or a negative RefSteps a solve of no steps. Its
+// errors wrap ErrSettings.
+func (s Settings) reference() error {
+	if s.RefFactor < 0 || s.RefFactor == 1 || s.RefSteps < 0 {
+		return fmt.Errorf("%w: RefFactor = %d, RefSteps = %d: want RefFactor ≥ 2 (0: the default 16) and RefSteps ≥ 0", ErrSettings, s.RefFactor, s.RefSteps)
+	}
+	return nil
+}
+
 func (s Settings) paths(def int) (int, error) {
 	switch {
 	case s.Paths == 0:
@@ -223,10 +248,25 @@ func rms(a, b []float64) float64 {
 	return math.Sqrt(s / float64(len(a)))
 }
 
+// stopped returns the study stopped by err after the solves it finished:
+// their rows, with the order NaN (it needs every step size).
+func (r *Result) stopped(err error) (*Result, error) {
+	r.Order, r.OrderSE = math.NaN(), math.NaN()
+	return r, err
+}
+
 // Strong measures the strong order of m on p at the step sizes dts (each
-// must divide the span).
+// must divide the span). A study stopped by a failed or cancelled solve
+// returns the rows it finished, its order NaN, with the error; settings
+// it cannot run return a nil Result.
 func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	if err := present(p, m); err != nil {
+		return nil, err
+	}
 	if err := knowsSomething(p); err != nil {
+		return nil, err
+	}
+	if err := s.reference(); err != nil {
 		return nil, err
 	}
 	span := math.Abs(p.SDE.T1 - p.SDE.T0)
@@ -254,7 +294,7 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 	} else {
 		r, err := solve(ctx, p, m, fine, fine, paths, s)
 		if err != nil {
-			return nil, fmt.Errorf("convergence: reference solve: %w", err)
+			return res.stopped(fmt.Errorf("convergence: reference solve: %w", err))
 		}
 		copy(ref, r.X)
 		res.Reference = fmt.Sprintf("%s with %d steps on the same Brownian path", res.Method, fine)
@@ -263,7 +303,7 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 	for i, st := range steps {
 		r, err := solve(ctx, p, m, st, fine, paths, s)
 		if err != nil {
-			return nil, err
+			return res.stopped(err)
 		}
 		errs[i] = make([]float64, paths)
 		for j := range paths {
@@ -284,6 +324,9 @@ func Strong(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []flo
 // known.
 func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 	if s.Phi != nil {
+		if s.Phi.Phi == nil {
+			return problems.Expectation{}, false, fmt.Errorf("%w: Settings.Phi %q has no function Phi", ErrSettings, s.Phi.Name)
+		}
 		return *s.Phi, s.Phi.Value != nil, nil
 	}
 	first := problems.Expectation{Name: "x₁", Phi: func(x []float64) float64 { return x[0] }}
@@ -305,7 +348,12 @@ func phi(p *problems.Problem, s Settings) (problems.Expectation, bool, error) {
 // is |E[φ(X_N)] − E[φ(X_exact)]|, with common random numbers (the
 // difference on each path against the exact solution on that path) when
 // the problem has a pathwise solution, else against the exact expectation.
+// A study stopped by a failed or cancelled solve returns the rows it
+// finished, its order NaN, with the error.
 func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float64, s Settings) (*Result, error) {
+	if err := present(p, m); err != nil {
+		return nil, err
+	}
 	f, haveExact, err := phi(p, s)
 	if err != nil {
 		return nil, err
@@ -335,7 +383,7 @@ func Weak(ctx context.Context, p *problems.Problem, m sdeint.Method, dts []float
 	for i, st := range steps {
 		r, err := solve(ctx, p, m, st, fine, paths, s)
 		if err != nil {
-			return nil, err
+			return res.stopped(err)
 		}
 		vals[i] = make([]float64, paths)
 		var want float64

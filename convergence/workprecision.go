@@ -106,7 +106,10 @@ type WPResult struct {
 // that cannot run: by WorkPrecision for a fixed step count, or a same-path
 // reference, above sdeint.DefaultMaxAttempts steps; by Strong and Weak for
 // step sizes that are not at least two distinct divisors of the span on a
-// grid of at most 2²⁴ cells.
+// grid of at most 2²⁴ cells; by Strong and WorkPrecision for a RefFactor
+// of 1 or below 0, or a negative RefSteps; by Weak for a Phi without its
+// function; by all three for a nil problem or method; by WorkPrecision for
+// a tolerance that is not finite and positive.
 var ErrSettings = errors.New("convergence: invalid study settings")
 
 // Controller is a named step-size controller of a work–precision study.
@@ -173,10 +176,23 @@ func wpReference(p *problems.Problem, s Settings) (wpRef, error) {
 // stopped by an error (a cancelled context, a failed solve) returns the
 // rows it finished with the error.
 func WorkPrecision(ctx context.Context, p *problems.Problem, ms []sdeint.Method, tols []float64, ctls []Controller, s Settings) (*WPResult, error) {
+	if err := present(p, ms...); err != nil {
+		return nil, err
+	}
+	for _, tol := range tols {
+		// A zero tolerance would run at the solver's default (0 means
+		// the default) under the label 0.
+		if !(tol > 0) || math.IsInf(tol, 0) {
+			return nil, fmt.Errorf("%w: tolerance %v, want finite > 0", ErrSettings, tol)
+		}
+	}
 	for _, n := range s.Steps {
 		if n < 1 || n > sdeint.DefaultMaxAttempts {
 			return nil, fmt.Errorf("%w: %d fixed steps, want 1 to %d (the solver's budget of attempts per path)", ErrSettings, n, sdeint.DefaultMaxAttempts)
 		}
+	}
+	if err := s.reference(); err != nil {
+		return nil, err
 	}
 	ref, err := wpReference(p, s)
 	if err != nil {

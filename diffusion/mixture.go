@@ -15,8 +15,9 @@ import (
 // Score writes s for each of the k = len(t) rows of x (k rows of Dim values)
 // into dst, one time per row. It follows the concurrency contract of
 // sdeint.Func: calls with different b.Worker may run concurrently, calls
-// with the same b.Worker never do, so per-worker scratch is safe. A learned
-// model fits the same interface.
+// with the same b.Worker never do within one solve, so per-worker scratch
+// is safe for a score used by one solve at a time (Exact guards its own).
+// A learned model fits the same interface.
 type Score interface {
 	Score(dst, t, x []float64, b sdeint.Batch) error
 }
@@ -59,6 +60,11 @@ func (m *Mixture) Validate() error {
 	if math.Abs(sum-1) > 1e-9 {
 		return fmt.Errorf("diffusion: mixture weights sum to %v, want 1", sum)
 	}
+	for i, v := range m.Means {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("diffusion: mixture mean value %d is %v, want finite", i, v)
+		}
+	}
 	for _, s := range append(append([]float64(nil), m.Stds...), m.SharedStd...) {
 		if !(s > 0) || math.IsInf(s, 0) {
 			return errors.New("diffusion: mixture standard deviations must be finite and positive")
@@ -99,6 +105,10 @@ type Exact struct {
 // marginal variances and log-determinants at the time they were last
 // computed for (fixed-step samplers call with one time for every row).
 type exactScratch struct {
+	// mu makes the scratch one call's at a time: the solver's calls with
+	// one worker index never overlap, but two solves sharing the score
+	// (concurrent Sample calls) have the same worker indices.
+	mu    sync.Mutex
 	lr    []float64 // K
 	v     []float64 // like s2
 	iv    []float64 // 1/v: the hot loops multiply rather than divide
@@ -237,10 +247,17 @@ func (e *Exact) variances(v []float64, t float64) float64 {
 	return a
 }
 
-// Score writes the exact score; see Score.
+// Score writes the exact score; see Score. Rows of another width than the
+// mixture's dimension (a problem of another dimension) are an error. One
+// Exact may serve concurrent solves.
 func (e *Exact) Score(dst, t, x []float64, b sdeint.Batch) error {
 	K, d := e.Mix.K(), e.Mix.Dim
+	if k := len(t); len(x) != k*d || len(dst) != k*d {
+		return fmt.Errorf("diffusion: exact score of a %d-dimensional mixture called on %d rows of %d state and %d output values", d, k, len(x)/max(k, 1), len(dst)/max(k, 1))
+	}
 	sc := e.buffers(b.Worker)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
 	lr, iv := sc.lr, sc.iv
 	shared := len(e.s2) == d
 	for r, tr := range t {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,9 @@ import (
 	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
 )
+
+// defaultMaxMemory is the default of Settings.MaxMemory, as sdeint's.
+const defaultMaxMemory = 4 << 30
 
 // PCBlock is the number of samples over which the predictor–corrector
 // sampler averages its corrector's norms (see PC).
@@ -73,8 +77,8 @@ type Settings struct {
 	// do not depend on it.
 	Workers int
 	// MaxMemory bounds the solver's memory in bytes (sdeint.Settings.
-	// MaxMemory; default 4 GiB): a larger sample is refused before any
-	// work.
+	// MaxMemory; default 4 GiB), or the exact sampler's: a larger sample
+	// is refused before any work.
 	MaxMemory int64
 
 	// Adaptive: tolerances (in model units) and initial step. Zero means
@@ -140,8 +144,14 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 	if err := sde.Validate(); err != nil {
 		return nil, err
 	}
-	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 {
-		return nil, errors.New("diffusion: negative N, Steps, Workers or Offset")
+	if s.N < 0 || s.Steps < 0 || s.Workers < 0 || s.Offset < 0 || s.MaxMemory < 0 {
+		return nil, errors.New("diffusion: negative N, Steps, Workers, Offset or MaxMemory")
+	}
+	if d < 1 {
+		return nil, fmt.Errorf("diffusion: dimension %d, want ≥ 1", d)
+	}
+	if score == nil && (s.Sampler != ExactSampler || s.Denoise) {
+		return nil, fmt.Errorf("diffusion: the %v sampler needs a score (nil)", s.Sampler)
 	}
 	if !(s.Safety >= 0 && s.Safety <= 1) {
 		return nil, fmt.Errorf("diffusion: Safety = %v, want θ in (0, 1] (0: the default 0.9)", s.Safety)
@@ -158,8 +168,35 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 		if exact == nil {
 			return nil, errors.New("diffusion: the exact sampler needs an exact score")
 		}
+		if exact.Mix.Dim != d {
+			return nil, fmt.Errorf("diffusion: the exact score's mixture has dimension %d, the sample %d", exact.Mix.Dim, d)
+		}
+		// The solver bounds its own memory; this sampler's is the samples
+		// in model and data units.
+		limit := s.MaxMemory
+		if limit == 0 {
+			limit = defaultMaxMemory
+		}
+		if need := 16 * float64(n) * float64(d); need > float64(limit) {
+			return nil, fmt.Errorf("diffusion: %d exact samples of dimension %d need %.3g GiB, above MaxMemory = %.3g GiB: raise it, or sample in chunks with Offset", n, d, need/(1<<30), float64(limit)/(1<<30))
+		}
 		res.Model = make([]float64, n*d)
-		exact.SampleExact(res.Model, n, sde.Eps, s.Seed, s.Offset)
+		// In blocks, watching ctx between them: draw i's randomness is
+		// its own, so the blocks change no value. A cancelled sample
+		// keeps the draws made, the others NaN.
+		const block = 4096
+		for lo := 0; lo < n; lo += block {
+			if err := ctx.Err(); err != nil {
+				for i := lo * d; i < len(res.Model); i++ {
+					res.Model[i] = math.NaN()
+				}
+				res.Status = sdeint.Cancelled
+				res.finish(sde, start)
+				return res, fmt.Errorf("diffusion: exact sampler cancelled after %d of %d samples: %w", lo, n, err)
+			}
+			k := min(block, n-lo)
+			exact.SampleExact(res.Model[lo*d:(lo+k)*d], k, sde.Eps, s.Seed, s.Offset+lo)
+		}
 		res.Status = sdeint.Success
 	} else {
 		prob, method, set, err := s.plan(sde, score, d, n)
@@ -178,7 +215,11 @@ func Sample(ctx context.Context, sde SDE, score Score, exact *Exact, d int, s Se
 		}
 	}
 	if s.Denoise {
-		if err := Denoise(sde, score, res.Model, d, s.Workers); err != nil {
+		if err := denoise(sde, score, res.Model, d, s.Workers, s.Offset); err != nil {
+			res.Status = sdeint.FuncError
+			if _, ok := errors.AsType[*notFiniteError](err); ok {
+				res.Status = sdeint.NotFinite
+			}
 			res.finish(sde, start)
 			return res, err
 		}
@@ -252,8 +293,20 @@ func (s Settings) plan(sde SDE, score Score, d, n int) (*sdeint.Problem, sdeint.
 
 // Denoise applies Tweedie's formula x ← x + std(ε)²·s(x, ε) to the n rows
 // of x (model units, d wide) in place, on workers goroutines (default
-// GOMAXPROCS), each row's result independent of the others.
+// GOMAXPROCS), each row's result independent of the others. A panic in the
+// score is returned as a *sdeint.PanicError; a sample the score leaves NaN
+// or Inf is an error naming the first such sample. The score sees row i as
+// path i (sdeint.Batch.Paths).
 func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
+	return denoise(sde, score, x, d, workers, 0)
+}
+
+// denoise is Denoise with row i seen as path offset+i, the global index the
+// sampler's solve gave it.
+func denoise(sde SDE, score Score, x []float64, d, workers, offset int) error {
+	if d < 1 || len(x)%d != 0 {
+		return fmt.Errorf("diffusion: Denoise of %d values in rows of %d", len(x), d)
+	}
 	n := len(x) / d
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -265,9 +318,21 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 		mu    sync.Mutex
 		first error
 		next  int
+		bad   = n // the first sample left NaN or Inf
 	)
 	for w := range min(workers, (n+block-1)/block) {
 		wg.Go(func() {
+			defer func() {
+				// A panic in the score must not kill the process from
+				// this goroutine.
+				if r := recover(); r != nil {
+					mu.Lock()
+					if first == nil {
+						first = &sdeint.PanicError{Value: r, Stack: debug.Stack()}
+					}
+					mu.Unlock()
+				}
+			}()
 			t := make([]float64, block)
 			s := make([]float64, block*d)
 			for {
@@ -286,7 +351,7 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 				}
 				paths := make([]int, k)
 				for i := range paths {
-					paths[i] = lo + i
+					paths[i] = offset + lo + i
 				}
 				if err := score.Score(s[:k*d], t[:k], x[lo*d:hi*d], sdeint.Batch{Worker: w, Paths: paths}); err != nil {
 					mu.Lock()
@@ -299,9 +364,36 @@ func Denoise(sde SDE, score Score, x []float64, d, workers int) error {
 				for i, g := range s[:k*d] {
 					x[lo*d+i] += v * g
 				}
+				for i := range k {
+					if !finiteRow(x[(lo+i)*d : (lo+i+1)*d]) {
+						mu.Lock()
+						bad = min(bad, lo+i) // the least, whatever the workers
+						mu.Unlock()
+						break
+					}
+				}
 			}
 		})
 	}
 	wg.Wait()
+	if first == nil && bad < n {
+		return &notFiniteError{sample: bad}
+	}
 	return first
+}
+
+// notFiniteError says that denoising left a sample NaN or Inf.
+type notFiniteError struct{ sample int }
+
+func (e *notFiniteError) Error() string {
+	return fmt.Sprintf("diffusion: denoising left NaN or Inf in sample %d (the score's value there)", e.sample)
+}
+
+func finiteRow(v []float64) bool {
+	for _, x := range v {
+		if x-x != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -131,8 +131,9 @@ func (nz Noise) Class(n int) NoiseClass {
 // Batch tells a batched function which paths its rows belong to.
 type Batch struct {
 	// Worker is the index, in [0, workers), of the goroutine making the call.
-	// Calls with the same Worker never overlap, so a function may keep
-	// scratch space per worker index.
+	// Within one solve, calls with the same Worker never overlap, so a
+	// function may keep scratch space per worker index; a function shared by
+	// concurrent solves sees each index from each of them.
 	Worker int
 	// Paths holds the global index (path offset included) of the path of
 	// each row. The order of rows is the solver's and carries no meaning.
@@ -190,7 +191,8 @@ type Problem struct {
 	// before the path offset). Ignored when Init is set.
 	X0 []float64
 	// Init, if not nil, draws the initial state of path (its global index)
-	// into dst from rng, the path's own stream for initial draws.
+	// into dst from rng, the path's own stream for initial draws. dst holds
+	// zeros when it is called.
 	Init func(dst []float64, path int, rng *brownian.Stream) error
 	// Drift is f. It is required.
 	Drift Func

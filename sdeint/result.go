@@ -29,8 +29,9 @@ const (
 	// FuncError: a drift or diffusion call for this path returned an error,
 	// which stopped the solve.
 	FuncError
-	// Stopped: another path's function error stopped the solve before this
-	// path ended.
+	// Stopped: an error elsewhere stopped the solve before this path
+	// ended: another path's function error, or a panic in the Progress
+	// hook or in shared-step mode's batch norm (PathError.Err holds it).
 	Stopped
 )
 
@@ -55,7 +56,9 @@ type PathError struct {
 	// (Problem.Init) or "method" (the method's step returned an error of
 	// its own) for NotFinite and FuncError, or "step" for a panic in
 	// the stepping machinery (a plugged method, controller, norm or
-	// Brownian source: Err is a *PanicError); empty otherwise.
+	// Brownian source: Err is a *PanicError), or "controller" for a
+	// plugged Controller that broke its contract (Err says how); empty
+	// otherwise.
 	Where string
 	// TEval is the time at which Where was evaluated (NotFinite).
 	TEval float64
@@ -90,6 +93,9 @@ func (e *PathError) Error() string {
 	case Cancelled:
 		return fmt.Sprintf("path %d: cancelled at t = %g: %v", e.Path, e.T, e.Err)
 	case Stopped:
+		if e.Err != nil {
+			return fmt.Sprintf("path %d: stopped at t = %g by an error elsewhere in the solve: %v", e.Path, e.T, e.Err)
+		}
 		return fmt.Sprintf("path %d: stopped at t = %g by another path's error", e.Path, e.T)
 	}
 	return fmt.Sprintf("path %d: %v at t = %g", e.Path, e.Status, e.T)

@@ -53,8 +53,10 @@ type Settings struct {
 	Norm control.ErrorNorm
 	// SharedStep gives all paths one clock: one step size from the error
 	// norm over the whole batch, one accept/reject decision, as torchsde and
-	// k-diffusion do. It is an ablation: results depend on the batch (not on
-	// the workers: the batch norm is reduced in path order).
+	// k-diffusion do. The batch is every path of the solve (BatchSize is
+	// ignored): solve the paths of one batch together. It is an ablation:
+	// results depend on the batch (not on the workers: the batch norm is
+	// reduced in path order).
 	SharedStep bool
 
 	// SaveAt lists times, in the integration direction within [T0, T1], at

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -20,8 +21,9 @@ import (
 // Solve integrates p over its span with method m on s.Paths independent
 // paths. s may be nil for the defaults.
 //
-// Invalid problems or settings, and method/problem pairs the method does not
-// support, return a nil Result and an error before any work. Otherwise Solve
+// Invalid problems or settings, method/problem pairs the method does not
+// support, and plugged code that panics while the solve is prepared return
+// a nil Result and an error before any work. Otherwise Solve
 // returns the Result, complete or partial, and a non-nil error (a
 // *SolveError) unless every path succeeded.
 func Solve(ctx context.Context, p *Problem, m Method, s *Settings) (*Result, error) {
@@ -90,7 +92,30 @@ type solver struct {
 	loaded  atomic.Int64
 }
 
-func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
+// newSolver checks the problem and settings and prepares the solve and its
+// workers. Plugged code runs here too (a method's Properties and
+// NewStepper, a controller's StateSize, a Brownian source's NewPath): a
+// panic in it is returned as an error wrapping a *PanicError, before any
+// work.
+func newSolver(p *Problem, m Method, s *Settings) (sv *solver, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv, err = nil, fmt.Errorf("sdeint: plugged code (a method, controller, norm or Brownian source) panicked while Solve prepared the solve: %w", &PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	if sv, err = setup(p, m, s); err != nil {
+		return nil, err
+	}
+	sv.ws = make([]*worker, sv.workers)
+	for i := range sv.ws {
+		sv.ws[i] = newWorker(sv, i)
+	}
+	return sv, nil
+}
+
+// setup checks the problem and settings and resolves the solve's
+// parameters.
+func setup(p *Problem, m Method, s *Settings) (*solver, error) {
 	if p == nil {
 		return nil, errors.New("sdeint: nil Problem")
 	}
@@ -142,6 +167,10 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	sv.dims = Dims{N: n, M: sv.mdim, GSize: sv.gsize, Noise: nz.Shape}
 	if !finite(p.T0) || !finite(p.T1) || p.T0 == p.T1 {
 		bad("span [%v, %v]: want finite T0 ≠ T1", p.T0, p.T1)
+	} else if !finite(p.T1 - p.T0) {
+		// Step sizes, Brownian variances and grids are differences of
+		// times: every one of them would be Inf or NaN.
+		bad("span [%v, %v]: T1 − T0 overflows float64", p.T0, p.T1)
 	}
 	sv.dir = 1
 	if p.T1 < p.T0 {
@@ -271,7 +300,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 	// Method and problem.
 	class := nz.Class(n)
 	if sv.props.State != nil {
-		sv.stateSize = sv.props.State(sv.dims)
+		if sv.stateSize = sv.props.State(sv.dims); sv.stateSize < 0 {
+			bad("method %s declares a memory of %d values per path, want ≥ 0", sv.props.Name, sv.stateSize)
+		}
 	}
 	var refusals []string
 	switch {
@@ -336,7 +367,9 @@ func newSolver(p *Problem, m Method, s *Settings) (*solver, error) {
 		return nil, err
 	}
 
-	// Blocks.
+	// Blocks. A worker without a path would idle: clamping first also
+	// keeps the products below from overflowing (Workers = MaxInt).
+	sv.workers = min(sv.workers, sv.paths)
 	sv.batch = s.BatchSize
 	if s.SharedStep {
 		sv.batch = (sv.paths + sv.workers - 1) / sv.workers
@@ -426,6 +459,15 @@ func (sv *solver) makeGrid(bad func(string, ...any)) []float64 {
 			g = slices.Insert(g, i, t)
 		}
 	}
+	// Steps below float64's spacing at these times round to equal grid
+	// points: a step of length 0, which would end every path "step size
+	// collapsed" at its first grid point.
+	for i := 1; i < len(g); i++ {
+		if !((g[i]-g[i-1])*sv.dir > 0) {
+			bad("fixed steps: grid points %d and %d are both %v: steps of %.3g are below float64's resolution at these times; use fewer steps", i-1, i, g[i], math.Abs(p.T1-p.T0)/float64(len(g)-1))
+			return nil
+		}
+	}
 	return g
 }
 
@@ -477,11 +519,7 @@ func (sv *solver) run(ctx context.Context) {
 		sv.halt(Cancelled, err)
 		return
 	}
-	ws := make([]*worker, sv.workers)
-	for i := range ws {
-		ws[i] = newWorker(sv, i)
-	}
-	sv.ws = ws
+	ws := sv.ws
 	if sv.set.SharedStep {
 		sv.runShared(ctx, ws)
 		return
@@ -559,9 +597,26 @@ func (sv *solver) wait(ctx context.Context, done <-chan struct{}) {
 			sv.halt(Cancelled, ctx.Err())
 			cancel = nil
 		case <-tick:
-			sv.set.Progress(sv.progress(start))
+			if !sv.report(start) {
+				tick = nil
+			}
 		}
 	}
+}
+
+// report calls the Progress hook. A panic in it stops the solve with
+// FuncError, the panic as a *PanicError in the paths' errors, like a panic
+// in the problem's functions; report then returns false and the hook is
+// not called again.
+func (sv *solver) report(start time.Time) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv.halt(FuncError, &PanicError{Value: r, Stack: debug.Stack()})
+			ok = false
+		}
+	}()
+	sv.set.Progress(sv.progress(start))
+	return true
 }
 
 func (sv *solver) progress(start time.Time) Progress {
@@ -669,6 +724,7 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 		every = time.Second
 	}
 	start, last := time.Now(), time.Now()
+	hook := sv.set.Progress != nil
 	for {
 		active := false
 		for _, w := range ws {
@@ -685,31 +741,47 @@ func (sv *solver) runShared(ctx context.Context, ws []*worker) {
 			return
 		}
 		broadcast(phaseRound)
-		// Reduce in path order.
-		acc, count := 0.0, 0
-		for i, ok := range sv.valid {
-			if ok {
-				acc = sv.norm.Combine(acc, sv.partial[i])
-				count++
-			}
-		}
-		sv.sharedErr = 0
-		if count > 0 {
-			sv.sharedErr = sv.norm.Finish(acc, count*sv.n)
+		if !sv.reduce() {
+			continue // stopped: the next pass halts the workers
 		}
 		broadcast(phaseSettle)
 		sv.res.Stats.Rounds++
-		if sv.set.Progress != nil && time.Since(last) >= every {
+		if hook && time.Since(last) >= every {
 			last = time.Now()
-			sv.set.Progress(sv.progress(start))
+			hook = sv.report(start)
 		}
 	}
+}
+
+// reduce sets the shared step's error norm, reduced over the batch in path
+// order. A panic in the norm (a plugged ErrorNorm), which runs here on
+// Solve's goroutine rather than in a worker, stops the solve with FuncError
+// and reduce returns false.
+func (sv *solver) reduce() (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			sv.halt(FuncError, &PanicError{Value: r, Stack: debug.Stack()})
+			ok = false
+		}
+	}()
+	acc, count := 0.0, 0
+	for i, valid := range sv.valid {
+		if valid {
+			acc = sv.norm.Combine(acc, sv.partial[i])
+			count++
+		}
+	}
+	sv.sharedErr = 0
+	if count > 0 {
+		sv.sharedErr = sv.norm.Finish(acc, count*sv.n)
+	}
+	return true
 }
 
 // finish fills in the paths that never started and the totals.
 func (sv *solver) finish() *Result {
 	r := sv.res
-	w := newWorker(sv, 0) // for initial states of unstarted paths
+	w := sv.ws[0] // idle now: it loads the initial states of unstarted paths
 	why := sv.stopWhy
 	if why == FuncError {
 		why = Stopped
@@ -763,6 +835,17 @@ func (sv *solver) summary() error {
 			break
 		}
 	}
+	if e.First == nil {
+		// The stop came from outside every path (a panic in the Progress
+		// hook or in the shared step's reduction): the first path it
+		// stopped carries its error.
+		for _, ps := range r.Path {
+			if ps.Err != nil {
+				e.First = ps.Err
+				break
+			}
+		}
+	}
 	return e
 }
 
@@ -771,12 +854,13 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // memoryEstimate is the memory in bytes that the result and the workers'
 // buffers take, in floating point so that it cannot overflow: per path X,
 // W, the saved states and W, its stats; per worker row the states, the
-// method's proposals and scratch (about 16 values of n), the increments
-// and the diffusion values.
+// method's proposals and scratch (about 16 values of n), the increments,
+// the diffusion values, and the method's and controller's memory (their
+// declared sizes, which plugged code may make large).
 func (sv *solver) memoryEstimate() float64 {
 	P, n, m, S := float64(sv.paths), float64(sv.n), float64(sv.mdim), float64(len(sv.saveAt))
 	perPath := 8*(n+m)*(1+S) + float64(unsafe.Sizeof(PathStats{})) + 1
-	perRow := 8*(16*n+8*m+4*float64(sv.gsize)) + 256
+	perRow := 8*(16*n+8*m+4*float64(sv.gsize)+2*float64(sv.stateSize)+float64(sv.ctrlSize)) + 256
 	return P*perPath + float64(sv.workers)*float64(sv.batch)*perRow
 }
 

@@ -1,6 +1,7 @@
 package sdeint
 
 import (
+	"fmt"
 	"math"
 	"runtime/debug"
 	"sync/atomic"
@@ -134,21 +135,39 @@ func (w *worker) load(lo, hi int) {
 		sl := &w.slots[r]
 		g := sv.offset + i
 		key := brownian.Key{Seed: sv.set.Seed, Path: uint64(g)}
-		sl.path, sl.t, sl.save = i, sv.p.T0, 0
+		sl.path, sl.t, sl.save, sl.h = i, sv.p.T0, 0, 0
 		sl.stats = PathStats{}
 		sl.fail, sl.lastFail = failure{}, failure{}
-		sl.src.Reset(key)
-		if sv.props.Signs || sv.props.Normals {
-			sl.aux.Reset(key, brownian.Aux)
-		}
-		sl.h = sv.ctrl.Start(w.ctrlState(r), sv.p.T0, sv.p.T1)
 		w.gpaths[r] = g
 		if S := sv.stateSize; S > 0 {
 			clear(w.state[r*S : (r+1)*S])
 		}
 		x := w.x[r*n : (r+1)*n]
 		clear(w.w[r*sv.mdim : (r+1)*sv.mdim])
+		switch {
+		// Before the plugged code below, so that a path it ends keeps its
+		// initial state rather than another path's.
+		case sv.p.Init != nil:
+			// Init gets zeros, not the row's previous path's state: an
+			// Init that leaves a component unwritten must not make the
+			// result depend on the batch.
+			clear(x)
+		case len(sv.p.X0) == n:
+			copy(x, sv.p.X0)
+		default:
+			copy(x, sv.p.X0[i*n:(i+1)*n])
+		}
 		sv.started[i] = true
+		if err := w.reset(r, key); err != nil {
+			if sv.p.Init != nil {
+				for j := range x {
+					x[j] = math.NaN() // never drawn
+				}
+			}
+			sv.halt(FuncError, err)
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: "step", TEval: sv.p.T0, Component: -1, Rows: 1, Err: err})
+			continue
+		}
 		if sv.p.Init != nil {
 			rng := brownian.NewStream(key, brownian.Init)
 			if err := callInit(sv.p.Init, x, g, &rng); err != nil {
@@ -160,14 +179,25 @@ func (w *worker) load(lo, hi int) {
 				w.retire(r, NotFinite, &PathError{Status: NotFinite, Where: "init", TEval: sv.p.T0, Component: c})
 				continue
 			}
-		} else if len(sv.p.X0) == n {
-			copy(x, sv.p.X0)
-		} else {
-			copy(x, sv.p.X0[i*n:(i+1)*n])
 		}
 		copy(w.prev[r*n:(r+1)*n], x)
 		w.landed(r) // the saves at T0; it cannot end the path (T0 ≠ T1)
 	}
+}
+
+// reset keys row r's Brownian path and auxiliary stream and starts its
+// controller. These may be plugged code (a Brownian source, a controller):
+// a panic is returned as a *PanicError, as for the problem's functions,
+// since load runs outside the workers' guard.
+func (w *worker) reset(r int, key brownian.Key) (err error) {
+	defer recoverPanic(&err)
+	sv, sl := w.sv, &w.slots[r]
+	sl.src.Reset(key)
+	if sv.props.Signs || sv.props.Normals {
+		sl.aux.Reset(key, brownian.Aux)
+	}
+	sl.h = sv.ctrl.Start(w.ctrlState(r), sv.p.T0, sv.p.T1)
+	return nil
 }
 
 // begin readies the loaded rows for their first attempt: it probes for
@@ -493,6 +523,15 @@ func (w *worker) settle(shared bool) {
 		}
 		d, h := sv.ctrl.Decide(w.ctrlState(r), sl.t, sl.tNew, errNorm)
 		sl.h = h
+		if d != control.Accept && d != control.Reject && d != control.Stop {
+			// A plugged controller's unknown verdict: taken as a
+			// rejection it would retry until the budget ran out.
+			err := fmt.Errorf("sdeint: Controller.Decide returned %v, want accept, reject or stop", d)
+			sv.halt(FuncError, err)
+			sl.src.Reject()
+			w.retire(r, FuncError, &PathError{Status: FuncError, Where: "controller", TEval: sl.tNew, Component: -1, Rows: 1, H: h, Err: err})
+			continue
+		}
 		if d == control.Stop {
 			sl.src.Reject()
 			if f := sl.fail; f.where != "" {
@@ -586,7 +625,17 @@ func (w *worker) checkNext(r int) {
 		w.retire(r, BudgetExhausted, &PathError{Status: BudgetExhausted, Component: -1})
 		return
 	}
-	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, w.nextStop(sl))
+	stop := w.nextStop(sl)
+	tEnd, hTry, ok := sv.ctrl.Propose(w.ctrlState(r), sl.t, stop)
+	if ok && (tEnd-stop)*sv.dir > 0 {
+		// A plugged controller stepping past its stop would skip the save
+		// times and T1 and integrate beyond the span: a broken contract,
+		// which stops the solve like a panic.
+		err := fmt.Errorf("sdeint: Controller.Propose from t = %v returned tEnd = %v, past the next stop %v (a save time or T1)", sl.t, tEnd, stop)
+		sv.halt(FuncError, err)
+		w.retire(r, FuncError, &PathError{Status: FuncError, Where: "controller", TEval: sl.t, Component: -1, Rows: 1, H: hTry, Err: err})
+		return
+	}
 	if !ok || !((tEnd-sl.t)*sv.dir > 0) {
 		f := sl.fail
 		if lf := sl.lastFail; f.where == "" && lf.where != "" && (lf.t-sl.t)*sv.dir <= 1e-6*sv.span {

@@ -1,6 +1,7 @@
 package brownian
 
 import (
+	"fmt"
 	"math"
 	"slices"
 )
@@ -66,6 +67,15 @@ func (g Grid) WithLevy() Source { g.Levy = true; return g }
 // FixedOnly reports whether the source serves fixed steps only: the fast
 // path does, a pre-drawn grid serves adaptive steps too.
 func (g Grid) FixedOnly() bool { return g.Steps <= 0 }
+
+// Validate reports a negative Steps, which would silently select the fast
+// path (Steps = 0).
+func (g Grid) Validate() error {
+	if g.Steps < 0 {
+		return fmt.Errorf("brownian: Grid.Steps = %d, want ≥ 0 (0: the fast path, fresh draws per step)", g.Steps)
+	}
+	return nil
+}
 
 // cellDraws is the private stream purpose of a pre-drawn grid's draws inside
 // cells, distinct from the exported purposes, so that those draws leave the

@@ -28,7 +28,8 @@ type Controller interface {
 	// Propose returns the end tEnd of the next attempt from the path's
 	// time t. The attempt must move toward stop, the next time the path
 	// must land on (a save time or T1), and must not pass it: tEnd is
-	// strictly between t and stop, or stop itself. hTry is the step size
+	// strictly between t and stop, or stop itself (sdeint.Solve stops
+	// with FuncError on a tEnd past stop). hTry is the step size
 	// |h| the controller wanted before shortening it to land on stop
 	// (TraceEntry.HTry). ok = false ends the path: its step size
 	// collapsed to hTry.

@@ -63,21 +63,31 @@ func (c *Tolerance) Accumulate(e, low, prev, x, high []float64) float64 {
 			acc += s * s
 		}
 	}
+	// A component without error adds nothing, even where its scale is 0
+	// (a zero ATolVec entry on a component at 0): 0/0 would make every
+	// attempt's norm NaN and collapse the step. A NaN error still
+	// propagates, for the solver to report.
 	switch {
 	case c.Rule == RulePaper && c.UsePrev:
 		low, prev = low[:n], prev[:n]
 		for i, ei := range e {
-			add(ei / max(atol[i], rt*max(math.Abs(low[i]), math.Abs(prev[i]))))
+			if ei != 0 {
+				add(ei / max(atol[i], rt*max(math.Abs(low[i]), math.Abs(prev[i]))))
+			}
 		}
 	case c.Rule == RulePaper:
 		low = low[:n]
 		for i, ei := range e {
-			add(ei / max(atol[i], rt*math.Abs(low[i])))
+			if ei != 0 {
+				add(ei / max(atol[i], rt*math.Abs(low[i])))
+			}
 		}
 	default:
 		x, high = x[:n], high[:n]
 		for i, ei := range e {
-			add(ei / (atol[i] + rt*max(math.Abs(x[i]), math.Abs(high[i]))))
+			if ei != 0 {
+				add(ei / (atol[i] + rt*max(math.Abs(x[i]), math.Abs(high[i]))))
+			}
 		}
 	}
 	return acc
