@@ -3,6 +3,7 @@ package diffusion_test
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/gofast-sde/gofast/diffusion"
 	"github.com/gofast-sde/gofast/diffusion/quality"
@@ -45,10 +46,18 @@ func ExampleSample() {
 			return
 		}
 		sw, _ := quality.SlicedW2(res.Samples, n, ref.Samples, n, d, dirs)
-		fmt.Printf("%-8s NFE %3.0f per sample, sliced W2 to the reference %.3f\n", s.Sampler, res.NFEMean, sw)
+		nfe := res.NFEMean
+		if s.Sampler == diffusion.Adaptive {
+			// To the nearest hundred: the paper's unclamped controller
+			// turns a last-bit difference (a fused multiply-add on another
+			// CPU) into a few accept/reject flips, so the mean, 511 here,
+			// moves by a few evaluations.
+			nfe = math.Round(nfe/100) * 100
+		}
+		fmt.Printf("%-8s NFE %3.0f per sample, sliced W2 to the reference %.2f\n", s.Sampler, nfe, sw)
 	}
 	// Output:
-	// adaptive NFE 511 per sample, sliced W2 to the reference 0.029
-	// em       NFE  10 per sample, sliced W2 to the reference 0.086
-	// exact    NFE   0 per sample, sliced W2 to the reference 0.029
+	// adaptive NFE 500 per sample, sliced W2 to the reference 0.03
+	// em       NFE  10 per sample, sliced W2 to the reference 0.09
+	// exact    NFE   0 per sample, sliced W2 to the reference 0.03
 }
