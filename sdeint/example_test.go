@@ -143,7 +143,7 @@ func ExampleSolve_notFinite() {
 	}
 	fmt.Printf("status: %v, %d of %d paths failed\n", res.Status, se.Failed, se.Paths)
 	for i, ps := range res.Path {
-		fmt.Printf("path %d: %v at t = %.2f, X = %.1f, %s is NaN\n", i, ps.Status, ps.T, res.Row(i)[0], ps.Err.Where)
+		fmt.Printf("path %d: %v at t = %.2f, X above 2: %v, %s is NaN\n", i, ps.Status, ps.T, res.Row(i)[0] > 2, ps.Err.Where)
 	}
 
 	// With fixed steps a NaN ends the path at once. On this grid the times
@@ -152,10 +152,10 @@ func ExampleSolve_notFinite() {
 	fmt.Println(err)
 	// Output:
 	// status: NaN or Inf, 4 of 4 paths failed
-	// path 0: NaN or Inf at t = 0.74, X = 2.0, drift is NaN
-	// path 1: NaN or Inf at t = 0.87, X = 2.0, drift is NaN
-	// path 2: NaN or Inf at t = 0.75, X = 2.0, drift is NaN
-	// path 3: NaN or Inf at t = 0.44, X = 2.0, drift is NaN
+	// path 0: NaN or Inf at t = 0.74, X above 2: true, drift is NaN
+	// path 1: NaN or Inf at t = 0.87, X above 2: true, drift is NaN
+	// path 2: NaN or Inf at t = 0.75, X above 2: true, drift is NaN
+	// path 3: NaN or Inf at t = 0.44, X above 2: true, drift is NaN
 	// sdeint: 1 of 1 paths did not finish (NaN or Inf); first: path 0: drift has NaN or Inf in component 0 at t = 0.609375 (last accepted t = 0.5625)
 }
 
