@@ -12,7 +12,9 @@ import (
 // diffusion sampling — its tolerance rule, the integral exponent r = 0.9,
 // no clamps — and the user sets the tolerances and the first step as
 // diffusion.Sample does; printing the result shows what the zero values
-// became.
+// became. For a method of package methods use sdeint.DefaultControl, which
+// first completes the method's Defaults for the problem's noise class as
+// Solve does.
 func ExampleNew() {
 	paper := control.Defaults{Rule: control.RulePaper, Exponent: 0.9}
 	c, err := control.New(control.Settings{RTol: 0.01, ATol: 0.0078, H0: 0.01}, paper, 3)
