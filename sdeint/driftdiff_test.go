@@ -33,27 +33,29 @@ func ddDecay() *sdeint.Problem {
 	}
 }
 
-// TestDriftDiffMixedRows: the drift difference of the Lamba and RKMil
-// estimates (methods/driftdiff.go) takes Lamba's forward difference, one
-// more drift evaluation, until a path's first acceptance and the backward
-// difference after it, except on a step more than twice the previous one
-// (after the step cut at the stop 0.5). With per-path rates some paths of a batch reject
-// their first attempts while others have accepted theirs, so a block mixes
-// rows that need the forward difference (evaluated by DriftRows) with rows
-// that do not. Per-path NFE must be base·attempts + forward differences,
-// and results and per-path counts bit-identical for
-// batch sizes 1, 7 and 64, workers 1 and 3; in shared-step mode, workers 1
-// and 3 (the batch is then all paths).
+// TestDriftDiffMixedRows: LambaEM and RKMil take the drift difference
+// of their estimates at the step's result (methods/driftdiff.go) and keep
+// f there as the next step's first stage, in the path's State; a path
+// evaluates its first stage itself until its first acceptance. With
+// per-path rates some paths of a batch reject their first attempts while
+// others have accepted theirs, so a block mixes rows that remember their
+// first stage with rows that evaluate it (by DriftRows). Per-path NFE must
+// be perAttempt·attempts, plus, for those two, one per attempt up to and
+// including the first acceptance (LambaEulerHeun takes the difference at
+// its predictor and remembers nothing); results and per-path counts must
+// be bit-identical for batch sizes 1, 7 and 64, workers 1 and 3; in
+// shared-step mode, workers 1 and 3 (the batch is then all paths).
 func TestDriftDiffMixedRows(t *testing.T) {
 	prob := ddDecay()
 	for _, c := range []struct {
-		m    sdeint.Method
-		base int // drift evaluations per attempt for the result
+		m          sdeint.Method
+		perAttempt int  // drift evaluations per attempt
+		fsal       bool // the first stage is remembered after the first acceptance
 	}{
-		{methods.LambaEM{}, 1},
-		{methods.LambaEulerHeun{}, 2},
-		{methods.RKMil{}, 1},
-		{methods.RKMil{Stratonovich: true}, 1},
+		{methods.LambaEM{}, 1, true},
+		{methods.LambaEulerHeun{}, 2, false},
+		{methods.RKMil{}, 1, true},
+		{methods.RKMil{Stratonovich: true}, 1, true},
 	} {
 		name := c.m.Properties().Name
 		base := &sdeint.Settings{Paths: 64, Seed: 4, Override: true, Workers: 1, BatchSize: 64, SaveAt: []float64{0.5}, Trace: true,
@@ -71,22 +73,14 @@ func TestDriftDiffMixedRows(t *testing.T) {
 			if first > 0 {
 				early++
 			}
-			// Forward differences: the attempts up to the first
-			// acceptance, and those more than twice the previous
-			// accepted step (after the step cut at the stop 0.5).
-			fwd, prev := 0, 0.0
-			for _, e := range tr {
-				if prev == 0 || math.Abs(e.H) > 2*prev {
-					fwd++
-				}
-				if e.Accepted {
-					prev = math.Abs(e.H)
-				}
-			}
 			ps := res.Path[i]
-			if want := c.base*(ps.Accepted+ps.Rejected) + fwd; ps.DriftEvals != want || fwd < first+1 {
-				t.Errorf("%s: path %d: %d drift evaluations, want %d (%d attempts, %d forward differences, %d up to the first acceptance)",
-					name, i, ps.DriftEvals, want, ps.Accepted+ps.Rejected, fwd, first+1)
+			want := c.perAttempt * (ps.Accepted + ps.Rejected)
+			if c.fsal {
+				want += first + 1
+			}
+			if ps.DriftEvals != want {
+				t.Errorf("%s: path %d: %d drift evaluations, want %d (%d attempts, %d up to the first acceptance)",
+					name, i, ps.DriftEvals, want, ps.Accepted+ps.Rejected, first+1)
 			}
 		}
 		t.Logf("%s: %d of 64 paths rejected their first attempt", name, early)
@@ -154,19 +148,15 @@ func TestDriftDiffBackward(t *testing.T) {
 	}
 }
 
-// TestDriftDiffAfterStop: after a step cut short at a stop time, the
-// previous step h′ is much shorter than the next step h, and the backward
-// difference f(t, x) − f(t′, x′) ≈ h′·df/dt says nothing about the drift's
-// change over h: capped at h/h′ = 1 it gives ½h·h′·df/dt, not ½h²·df/dt.
-// On dy/ds = −y·cos(1 − s) (an ODE: E = |E_d|) with stop pairs s, s + 1e-9
-// every 0.05 and MaxFactor 10, the step after each 1e-9 step then saw an
-// estimate of ~1e-8 and ran to the next stop whatever its error: 0.05
-// where the steps without stops are ~0.02, and 5 times the forward
-// difference's global error. Stop times only ever shorten steps, so they
-// must not make the result less accurate than the same solve without
-// them: the error with stops must stay within 1.5 times the error without
-// (deterministic: one ODE path), and the solve must take at least as many
-// steps longer than 1e-6 as without stops.
+// TestDriftDiffAfterStop: stop times only ever shorten steps, so they
+// must not make the result less accurate than the same solve without them.
+// The drift difference once taken over the previous step saw nothing after
+// a step cut short at a stop (h′ = 1e-9 against h ≈ 0.02) and let the next
+// step run to the following stop whatever its error. On
+// dy/ds = −y·cos(1 − s) (an ODE: E = |E_d|) with stop pairs s, s + 1e-9
+// every 0.05 and MaxFactor 10, the error with stops must stay within 1.5
+// times the error without (deterministic: one ODE path), and the solve must
+// take at least as many steps longer than 1e-6 as without stops.
 func TestDriftDiffAfterStop(t *testing.T) {
 	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, s float64, y []float64) { dst[0] = -y[0] * math.Cos(1-s) })}
@@ -201,11 +191,11 @@ func TestDriftDiffAfterStop(t *testing.T) {
 	}
 }
 
-// TestDriftDiffAllocatesNothing: the methods that keep the drift
-// difference in their per-path State step without allocating in steady
-// state, as TestRoundAllocatesNothing checks for LambaEM; and in the rounds
-// just after the start, where blocks mix rows that take the forward
-// difference (DriftRows) with rows that do not.
+// TestDriftDiffAllocatesNothing: the methods with the drift difference step
+// without allocating in steady state, as TestRoundAllocatesNothing checks
+// for LambaEM; and in the rounds just after the start, where blocks mix
+// rows that remember their first stage with rows that evaluate it
+// (DriftRows).
 func TestDriftDiffAllocatesNothing(t *testing.T) {
 	for _, m := range []sdeint.Method{methods.LambaEulerHeun{}, methods.RKMil{}, methods.RKMil{Stratonovich: true}, methods.LambaEM{ForwardDrift: true}} {
 		r := engRunner(t, m, 100, 3, false)
@@ -261,17 +251,13 @@ func (c scripted) Decide(st []float64, _, _, _ float64) (control.Decision, float
 	return control.Accept, c[min(int(st[0]), len(c)-1)]
 }
 
-// TestDriftDiffRatio: on dx/dt = x·cos t from x = 1 at t = 0 (df/dt =
-// x(cos²t − sin t) = 1 + O(t)), a first step h′ = 2⁻⁸ and a second of h,
-// the second attempt's estimate (ATol 1, so Err = |E_d|) is
-//
-//   - h = h′/2: ½h·(h/h′)·(f − f′) ≈ ½h²·df/dt (the rescaled backward
-//     difference);
-//   - h = 1.5h′: ½h·(f − f′) ≈ ½h·h′·df/dt (capped at h/h′ = 1: a third
-//     below ½h²·df/dt);
-//   - h = 4h′: the forward difference, ½h²·df/dt (more than twice h′).
-//
-// each within 3% (the O(h) terms at t ≤ 5·2⁻⁸).
+// TestDriftDiffRatio: the drift difference is taken over the step itself,
+// whatever the previous step was. On dx/dt = x·cos t from x = 1 at t = 0
+// (df/dt = x(cos²t − sin t) = 1 + O(t)), a first step h′ = 2⁻⁸ and a
+// second of h = h′/2, 1.5h′ or 4h′, the second attempt's estimate (ATol 1,
+// so Err = |E_d|) is ½h²·df/dt within 3% (the O(h) terms at t ≤ 5·2⁻⁸).
+// (Taken over the previous step, as until December 2026, it was
+// ½h·min(1, h/h′)·h′·df/dt: a third low at 1.5h′.)
 func TestDriftDiffRatio(t *testing.T) {
 	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
@@ -279,7 +265,7 @@ func TestDriftDiffRatio(t *testing.T) {
 	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
 		for _, c := range []struct {
 			r, want float64 // h/h′, E/(½h²)
-		}{{0.5, 1}, {1.5, 1 / 1.5}, {4, 1}} {
+		}{{0.5, 1}, {1.5, 1}, {4, 1}} {
 			h := c.r * h1
 			q := *p
 			q.T1 = h1 + h
@@ -315,29 +301,40 @@ func (c rejectSecond) Decide(st []float64, _, _, _ float64) (control.Decision, f
 
 // TestDriftDiffRejected: a rejected attempt leaves the path's memory
 // alone (the solver keeps Step.NextState on acceptance only). On dx/dt =
-// x·cos t, steps h′ = 2⁻⁸ (accepted), h′ (rejected), h′/2 (accepted): the
-// third attempt's estimate is the rescaled backward difference over the
-// first step, ≈ ½(h′/2)²·df/dt, within 3%. Had the rejected attempt's
-// memory (f at the same point) been kept, it would be 0.
+// x·cos t, steps h′ = 2⁻⁸ (accepted), h′ (rejected), h = h′/4 and 3h′/4
+// (accepted):
+// the retry starts from f at t = h′ remembered from the first step, and its
+// estimate is ½h²·df/dt within 3%. Had the rejected attempt's memory (f at
+// its own end, t = 2h′) been kept, the retry would start from the wrong
+// drift and E would be ½h·(h − h′)·df/dt, 3 times larger. LambaEM and RKMil make
+// 2 + 1 + 1 + 1 drift evaluations (the first stage once), LambaEulerHeun 2
+// per attempt.
 func TestDriftDiffRejected(t *testing.T) {
 	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, t float64, x []float64) { dst[0] = x[0] * math.Cos(t) })}
 	h1 := math.Ldexp(1, -8)
-	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
+	for _, c := range []struct {
+		m     sdeint.Method
+		evals int
+	}{{methods.LambaEM{}, 5}, {methods.LambaEulerHeun{}, 8}, {methods.RKMil{}, 5}} {
+		m := c.m
 		q := *p
-		q.T1 = 1.5 * h1
+		q.T1 = 2 * h1
 		res, err := sdeint.Solve(context.Background(), &q, m, &sdeint.Settings{Paths: 1, Seed: 1, Trace: true,
-			Controller: rejectSecond{scripted{h1, h1, h1 / 2}}, Control: control.Settings{ATol: 1, RTol: 1e-300}})
+			Controller: rejectSecond{scripted{h1, h1, h1 / 4, 0.75 * h1}}, Control: control.Settings{ATol: 1, RTol: 1e-300}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		tr := res.Trace[0]
-		if len(tr) != 3 || tr[1].Accepted || !tr[2].Accepted || tr[2].H != h1/2 {
-			t.Fatalf("%s: attempts %+v, want h′ accepted, h′ rejected, h′/2 accepted", m.Properties().Name, tr)
+		if len(tr) != 4 || tr[1].Accepted || tr[1].H != h1 || !tr[2].Accepted || tr[2].H != h1/4 {
+			t.Fatalf("%s: attempts %+v, want h′ accepted, h′ rejected, h′/4 and 3h′/4 accepted", m.Properties().Name, tr)
 		}
-		h := h1 / 2
+		h := h1 / 4
 		if got := tr[2].Err / (0.5 * h * h); math.Abs(got-1) > 0.03 {
 			t.Errorf("%s: the retry's E/(½h²) = %.4f, want 1 within 3%%", m.Properties().Name, got)
+		}
+		if got := res.Path[0].DriftEvals; got != c.evals {
+			t.Errorf("%s: %d drift evaluations, want %d", m.Properties().Name, got, c.evals)
 		}
 	}
 }

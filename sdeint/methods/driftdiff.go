@@ -1,8 +1,6 @@
 package methods
 
 import (
-	"math"
-
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/gofast-sde/gofast/sdeint"
@@ -10,33 +8,33 @@ import (
 
 // driftDiff computes the drift part of the Lamba and RKMil error
 // estimates, Euler's local error on the drift, E_d ≈ ½h²·df/dt along the
-// path. By default it is the backward difference over the path's previous
-// accepted step,
+// path. By default it is the drift's change over the step, taken at a
+// state the method has at its end,
 //
-//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′)),   h′ = t − t′,  |h| ≤ 2|h′|,
+//	E_d = ½h·(f(t+h, y) − f(t, x)),
 //
-// which costs no drift evaluation: f(t, x) is the step's own first stage
-// and f(t′, x′) is remembered in the path's State. On a path's first
-// attempts and its first-step probes (no previous step), after a step
-// more than twice shorter (driftDiffMaxGrowth), and always with forward,
-// it is Lamba's forward difference ½h·(f(t+h, x + h·f) − f(t, x)),
-// one more drift evaluation (Lamba, J. Comput. Appl. Math. 161, 2003; as
-// StochasticDiffEq.jl). The two agree to O(h³) on ODEs. With noise,
-// f(t, x) − f(t′, x′) also holds f_x·g·ΔW′, so the backward difference
-// adds a sample of the size of Euler's L^j f·I_(j,0) term (RMS
+// with y the step's result for LambaEM and RKMil, whose f(t+h, y) is then
+// the next step's first stage, kept in the path's State (first same as
+// last), and y the Euler predictor x + h·f + g·ΔW for LambaEulerHeun, which
+// evaluates f there anyway: it costs no drift evaluation beyond those of a
+// fixed step, except a path's first stage after a rejection that precedes
+// its first acceptance. With forward it is Lamba's difference
+// ½h·(f(t+h, x + h·f) − f(t, x)), one more drift evaluation per attempt
+// (Lamba, J. Comput. Appl. Math. 161, 2003; as StochasticDiffEq.jl).
+//
+// The two agree to O(h³) on ODEs. With noise, f(t+h, y) − f(t, x) also
+// holds f_x·g·ΔW, a sample of the size of Euler's L^j f·I_(j,0) term (RMS
 // |L^j f|·h^{3/2}/√3), which the forward difference, taken at the
-// noise-free x + h·f, leaves out; it looks at the previous step's
-// increment only, so the step sizes stay stopping times. The ratio
-// h/h′ rescales the difference to this step; it is capped at 1 so that a
-// short previous step cannot blow up the f_x·g·ΔW′ part. Above the cap
-// the difference ≈ h′·df/dt understates ½h·df/dt by h′/h, so a step more
-// than driftDiffMaxGrowth times the previous one (the step after one cut
-// short at a stop time, where h′ can be 1e-9 of h) takes the forward
-// difference instead: the estimate then never sees less than half the
-// drift's change.
+// noise-free x + h·f, leaves out. Both look ahead: a step that ends inside
+// a sharp change of the drift sees it. The drift's change over the
+// previous step, which costs no evaluation either and keeps the steps
+// stopping times, was the default until December 2026: it sees a change
+// one step late, and adaptive lambaem and rkmil then stepped into the drift
+// pulses of `pulse` and `gauss-pulse` and were less accurate than fixed
+// steps there (docs/methods/lambaem.md).
 type driftDiff struct {
-	xb, fb, tb []float64 // x̄ = x + h·f, f(t+h, x̄), t+h for the rows that need them
-	need       []int     // rows that take the forward difference
+	xb, fb, tb []float64 // the end state y or x̄, f there, and t+h
+	need       []int     // rows without a remembered first stage
 	ed         []float64 // E_d per row and component
 }
 
@@ -47,64 +45,87 @@ func newDriftDiff(d sdeint.Dims, rows int) driftDiff {
 	}
 }
 
-// driftDiffMaxGrowth is the largest |h/h′| at which driftDiff takes the
-// backward difference. The SDE controllers grow a step by at most 9/8, so
-// only a step after one cut at a stop time, or under a controller with
-// larger clamps, exceeds it.
-const driftDiffMaxGrowth = 2
+// driftDiffState is the per-path memory of LambaEM and RKMil
+// (Properties.State): f at the path's state, from the end of its last
+// accepted step, and a flag that says it is valid.
+func driftDiffState(d sdeint.Dims) int { return d.N + 1 }
 
-// driftDiffState is the per-path memory of driftDiff (Properties.State):
-// f(t′, x′) at the start of the path's last accepted step, that step's
-// size h′, and a flag that says they are valid.
-func driftDiffState(d sdeint.Dims) int { return d.N + 2 }
-
-// drift writes E_d for the step's rows into dd.ed, given f at (t, x), and
-// records (f, h) as the memory of the proposed state (s.NextState).
-func (dd *driftDiff) drift(s *sdeint.Step, f []float64, forward bool) error {
-	k, n, S := s.K, s.Dims.N, driftDiffState(s.Dims)
+// firstStage writes f(t, x) for the step's rows into f: from the path's
+// State where the previous step left it (adaptive steps), else evaluated,
+// for the rows that need it alone, so that each path's NFE does not depend
+// on its neighbours in the batch.
+func (dd *driftDiff) firstStage(s *sdeint.Step, f []float64) error {
+	k, n := s.K, s.Dims.N
+	if !s.Adaptive || s.State == nil {
+		return s.Drift(f[:k*n], s.T[:k], s.X[:k*n])
+	}
+	S := driftDiffState(s.Dims)
 	need := dd.need[:0]
 	for r := range k {
-		if forward || s.State == nil || s.State[r*S+n+1] != 1 ||
-			math.Abs(s.H[r]) > driftDiffMaxGrowth*math.Abs(s.State[r*S+n]) {
+		if s.State[r*S+n] == 1 {
+			copy(f[r*n:(r+1)*n], s.State[r*S:r*S+n])
+		} else {
 			need = append(need, r)
 		}
 	}
-	// Gather the rows that need x̄ and evaluate them alone: each path's
-	// NFE must not depend on its neighbours in the batch.
-	for i, r := range need {
-		floats.AddScaledTo(dd.xb[i*n:(i+1)*n], s.X[r*n:(r+1)*n], s.H[r], f[r*n:(r+1)*n])
-		dd.tb[i] = s.T[r] + s.H[r]
-	}
 	switch len(need) {
 	case 0:
+		return nil
 	case k:
-		if err := s.Drift(dd.fb[:k*n], dd.tb[:k], dd.xb[:k*n]); err != nil {
-			return err
-		}
-	default:
-		if err := s.DriftRows(dd.fb[:len(need)*n], dd.tb[:len(need)], dd.xb[:len(need)*n], need); err != nil {
-			return err
-		}
+		return s.Drift(f[:k*n], s.T[:k], s.X[:k*n])
 	}
-	next := 0
+	for i, r := range need {
+		copy(dd.xb[i*n:(i+1)*n], s.X[r*n:(r+1)*n])
+		dd.tb[i] = s.T[r]
+	}
+	if err := s.DriftRows(dd.fb[:len(need)*n], dd.tb[:len(need)], dd.xb[:len(need)*n], need); err != nil {
+		return err
+	}
+	for i, r := range need {
+		copy(f[r*n:(r+1)*n], dd.fb[i*n:(i+1)*n])
+	}
+	return nil
+}
+
+// atEnd writes E_d = ½h·(f(t+h, y) − f(t, x)) into dd.ed, evaluating f at
+// the rows' end states y (K×N); with fsal it records f(t+h, y) as the
+// memory of the proposed state (s.NextState), the next step's first stage.
+func (dd *driftDiff) atEnd(s *sdeint.Step, f, y []float64, fsal bool) error {
+	k, n := s.K, s.Dims.N
 	for r := range k {
-		h, o := s.H[r], r*n
-		if next < len(need) && need[next] == r {
-			for i := range n {
-				dd.ed[o+i] = 0.5 * h * (dd.fb[next*n+i] - f[o+i])
-			}
-			next++
-		} else {
-			prev := s.State[r*S : r*S+n]
-			c := 0.5 * h * min(1, h/s.State[r*S+n])
-			for i := range n {
-				dd.ed[o+i] = c * (f[o+i] - prev[i])
-			}
-		}
-		if s.NextState != nil {
-			copy(s.NextState[r*S:r*S+n], f[o:o+n])
-			s.NextState[r*S+n], s.NextState[r*S+n+1] = h, 1
+		dd.tb[r] = s.T[r] + s.H[r]
+	}
+	if err := s.Drift(dd.fb[:k*n], dd.tb[:k], y[:k*n]); err != nil {
+		return err
+	}
+	dd.fromEnd(s, f, dd.fb)
+	if fsal && s.NextState != nil {
+		S := driftDiffState(s.Dims)
+		for r := range k {
+			copy(s.NextState[r*S:r*S+n], dd.fb[r*n:(r+1)*n])
+			s.NextState[r*S+n] = 1
 		}
 	}
 	return nil
+}
+
+// fromEnd writes E_d = ½h·(fy − f) into dd.ed, given f at (t, x) and fy
+// at the end of the step.
+func (dd *driftDiff) fromEnd(s *sdeint.Step, f, fy []float64) {
+	k, n := s.K, s.Dims.N
+	for r := range k {
+		o := r * n
+		floats.SubTo(dd.ed[o:o+n], fy[o:o+n], f[o:o+n])
+		floats.Scale(0.5*s.H[r], dd.ed[o:o+n])
+	}
+}
+
+// forward writes Lamba's E_d = ½h·(f(t+h, x + h·f) − f(t, x)) into dd.ed,
+// one more drift evaluation.
+func (dd *driftDiff) forward(s *sdeint.Step, f []float64) error {
+	k, n := s.K, s.Dims.N
+	for r := range k {
+		floats.AddScaledTo(dd.xb[r*n:(r+1)*n], s.X[r*n:(r+1)*n], s.H[r], f[r*n:(r+1)*n])
+	}
+	return dd.atEnd(s, f, dd.xb, false)
 }

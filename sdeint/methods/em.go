@@ -60,10 +60,17 @@ func (e *emStepper) Step(s *sdeint.Step) error {
 // the Euler–Maruyama step x + h·f + g·ΔW to s.High.
 func emStep(s *sdeint.Step, f, g []float64) error {
 	k, n := s.K, s.Dims.N
-	f, g = f[:k*n], g[:k*s.Dims.GSize]
-	if err := s.Drift(f, s.T[:k], s.X); err != nil {
+	if err := s.Drift(f[:k*n], s.T[:k], s.X); err != nil {
 		return err
 	}
+	return emFrom(s, f, g)
+}
+
+// emFrom evaluates g at (t, x) into the scratch g and writes the
+// Euler–Maruyama step x + h·f + g·ΔW to s.High, given f at (t, x).
+func emFrom(s *sdeint.Step, f, g []float64) error {
+	k, n := s.K, s.Dims.N
+	f, g = f[:k*n], g[:k*s.Dims.GSize]
 	if err := s.Diffusion(g, s.T[:k], s.X); err != nil {
 		return err
 	}

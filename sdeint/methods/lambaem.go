@@ -20,46 +20,49 @@ func init() {
 // and the error estimate adds a drift part and a diffusion part,
 // component by component:
 //
-//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′))       (previous step t′ = t − h′)
+//	E_d = ½h·(f(t+h, x_{n+1}) − f(t, x))
 //	E_n = (|h|/√2)·(Σ_{j,k} (L^j g^k)²)^½,   L^j g^k ≈ (g^k(t, x + g^j√|h|) − g^k(t, x))/√|h|
 //	E   = |E_d| + E_n
 //
 // E_d is the local error of Euler's method on the drift, ½h²·df/dt. Lamba
 // takes it as Heun minus Euler, ½h·(f(t+h, x + h·f) − f), one more drift
 // evaluation per attempt, which doubles Euler–Maruyama's NFE; gofast takes
-// the drift's change over the path's previous accepted step instead, which
-// costs none (driftDiff: Lamba's form on a path's first step, or with
-// ForwardDrift). With equal steps the two estimates agree, E_n is the same,
-// and at equal NFE the adaptive solve takes twice the steps: on two-noise
-// the efficiency against fixed steps went from 1.42 / 1.37 / 1.41 to
-// 1.01 / 0.95 / 1.01 at tolerances 1e-2 / 1e-3 / 1e-4 (docs/methods/lambaem.md).
+// the drift at the step's result instead, which the next step reuses as its
+// first stage (first same as last, in the path's State), so adaptive steps
+// cost one drift evaluation each, as fixed ones do (driftDiff; Lamba's form
+// with ForwardDrift). On two-noise the efficiency against fixed steps went
+// from 1.42 / 1.37 / 1.41 to 1.01 / 0.95 / 1.02 at tolerances 1e-2 / 1e-3 /
+// 1e-4, and like Lamba's form it looks ahead: a step that ends in a sharp
+// change of the drift sees it (docs/methods/lambaem.md).
 // E_n is the size of the terms Σ_{j,k} L^j g^k·I_(j,k) by which
 // Euler–Maruyama's local error exceeds Milstein's, with L^j = Σ_l g_lj ∂_l
 // taken by a derivative-free difference (Kloeden & Platen §11.1): Lamba
 // and StochasticDiffEq.jl use the realised term ½L¹g·(ΔW² − h); gofast
 // uses its conditional root mean square given (t, x, h), since
-// E[I_(j,k)²] = h²/2 for every pair and the pairs are uncorrelated. The
-// estimate then does not look at the step's Brownian increment (E_d sees
-// the previous step's), so the step grid is chosen from the path's past
-// only: the steps are stopping times, and
-// Euler–Maruyama on such a grid keeps its order ½ without the bias that a
-// grid depending on the increments puts into the Itô sums (Gaines & Lyons,
-// SIAM J. Appl. Math. 57(5), 1997; Order.Adaptive). Adaptive stepping is
+// E[I_(j,k)²] = h²/2 for every pair and the pairs are uncorrelated. E_n
+// then does not look at the step's Brownian increment, and E_d only
+// through f_x·g·ΔW in f(t+h, x_{n+1}), O(h^½) of E_n for multiplicative
+// noise and linear in ΔW, so uncorrelated with the Lévy areas that
+// Euler–Maruyama leaves out: on a grid that depends on the iterated
+// integrals, Euler–Maruyama's Itô sums are biased (Gaines & Lyons, SIAM J.
+// Appl. Math. 57(5), 1997; Order.Adaptive), while the moments on
+// non-commutative noise, with and without drift, come out right
+// (convergence's TestZooALambaNoncommutative). Adaptive stepping is
 // therefore declared for every noise class, non-commutative included.
 //
 // Orders: strong ½ for multiplicative noise, 1 for additive noise and
 // ODEs; weak 1. The estimate grows as h^(q+1) with q = 0 for
-// multiplicative noise (E_n ∝ h) and q = 1 for additive noise and ODEs
-// (E_n = 0, E_d ∝ h²). Along a path with additive noise the backward
-// difference also holds f_x·g·ΔW′, so there E_d ∝ h^{3/2}, a sample of the
-// size of Euler's I_(1,0) term; q = ½ there measured no better.
-// Cost per attempt: one drift evaluation (two on a path's first attempts
-// and probes, on a step more than twice the previous one, or with
-// ForwardDrift), and one diffusion evaluation for the result
-// plus one (scalar and diagonal shapes) or m (general shape, one per
-// Brownian component) for E_n. With diagonal shape the single difference
-// at x + g∘√|h| gives Σ_j L^j g^i for component i: exact for commutative
-// diagonal noise (only j = i remains), a cruder size otherwise.
+// multiplicative noise (E_n ∝ h), q = ½ for additive noise (E_n = 0,
+// E_d ≈ ½h·f_x·g·ΔW, a sample of the size of Euler's I_(1,0) term) and
+// q = 1 for ODEs (E_d ∝ h²).
+// Cost per attempt: one drift evaluation (two on a path's attempts up to
+// its first acceptance and on its probes, or with ForwardDrift; f is
+// evaluated at the proposal before the solver checks Problem.InDomain, as
+// the stages of multi-stage methods are), and one diffusion evaluation for
+// the result plus one (scalar and diagonal shapes) or m (general shape,
+// one per Brownian component) for E_n. With diagonal shape the single
+// difference at x + g∘√|h| gives Σ_j L^j g^i for component i: exact for
+// commutative diagonal noise (only j = i remains), a cruder size otherwise.
 type LambaEM struct {
 	// Realized uses the realised term, as Lamba and StochasticDiffEq.jl do:
 	// E_n = |Σ_{j,k} L^j g^k·½(ΔW_jΔW_k − |h|δ_jk)|, the symmetric part of
@@ -71,9 +74,8 @@ type LambaEM struct {
 	Realized bool
 	// ForwardDrift takes E_d from one more drift evaluation per attempt,
 	// at x̄ = x + h·f(t, x), as Lamba and StochasticDiffEq.jl do; by
-	// default it is the drift's change over the path's previous step,
-	// which costs none (see the type's doc). An ablation: it doubles the
-	// NFE per step.
+	// default it is taken at the result, which the next step reuses (see
+	// the type's doc). An ablation: it doubles the NFE per step.
 	ForwardDrift bool
 }
 
@@ -85,7 +87,7 @@ func (m LambaEM) Properties() sdeint.Properties {
 		Adaptive: true,
 		Orders: orders(
 			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 1, Adaptive: true},   // none
-			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 1, Adaptive: true},   // additive
+			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0.5, Adaptive: true}, // additive
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0, Adaptive: true}, // scalar
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0, Adaptive: true}, // commutative diagonal
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0, Adaptive: true}, // commutative
@@ -121,19 +123,31 @@ type lambaEMStepper struct {
 
 func (st *lambaEMStepper) Step(s *sdeint.Step) error {
 	k, n := s.K, s.Dims.N
-	if err := emStep(s, st.f, st.g); err != nil {
+	f, g, hi := st.f[:k*n], st.g[:k*s.Dims.GSize], s.High[:k*n]
+	if err := st.est.dd.firstStage(s, f); err != nil {
 		return err
 	}
-	f, g, hi := st.f[:k*n], st.g[:k*s.Dims.GSize], s.High[:k*n]
+	if err := emFrom(s, f, g); err != nil {
+		return err
+	}
 	if !s.Adaptive {
 		return nil
 	}
 	copy(s.Low[:k*n], hi)
+	var err error
+	if st.forward {
+		err = st.est.dd.forward(s, f)
+	} else {
+		err = st.est.dd.atEnd(s, f, hi, true)
+	}
+	if err != nil {
+		return err
+	}
 	c := lambaItoRMS
 	if st.realized {
 		c = -1
 	}
-	return st.est.estimate(s.Err[:k*n], s, f, g, c, st.forward)
+	return st.est.estimate(s.Err[:k*n], s, g, c)
 }
 
 // Coefficients of Lamba's diffusion estimate: the root mean square of the
@@ -160,14 +174,11 @@ func newLambaEstimate(d sdeint.Dims, rows int) lambaEstimate {
 }
 
 // estimate writes e_i = |E_d,i| + c·|h|·(Σ_{j,k} (L^j g^k)_i²)^½ for the
-// step's rows, given f and g at (t, x), with E_d from driftDiff. With c < 0
+// step's rows, given g at (t, x), with E_d already in l.dd.ed. With c < 0
 // it writes the realised form |E_d,i| + |Σ_{j,k} (L^j g^k)_i·
 // ½(ΔW_jΔW_k − |h|δ_jk)| instead (LambaEM.Realized).
-func (l *lambaEstimate) estimate(e []float64, s *sdeint.Step, f, g []float64, c float64, forward bool) error {
+func (l *lambaEstimate) estimate(e []float64, s *sdeint.Step, g []float64, c float64) error {
 	k, n, m, gs := s.K, s.Dims.N, s.Dims.M, s.Dims.GSize
-	if err := l.dd.drift(s, f, forward); err != nil {
-		return err
-	}
 	acc := l.acc[:k*n]
 	clear(acc)
 	if s.Dims.Noise != sdeint.NoNoise {

@@ -18,29 +18,30 @@ func init() {
 //
 // and the error estimate, component by component, is
 //
-//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′))     (previous step t′ = t − h′)
+//	E_d = ½h·(f(t+h, x̄) − f(t, x))
 //	E_n = (√3/2)·|h|·(Σ_{j,k} (L^j g^k)²)^½,   L^j g^k ≈ (g^k(t, x + g^j√|h|) − g^k(t, x))/√|h|
 //	E   = |E_d| + E_n
 //
-// E_d is Euler's local error on the drift, taken from the drift's change
-// over the path's previous step at no cost, as in LambaEM (Lamba's
-// ½h·(f(t+h, x + h·f) − f) on a path's first step, or with ForwardDrift);
+// E_d is Euler's local error on the drift, the Heun corrector's drift
+// minus the predictor's, from the two drift evaluations the result makes
+// anyway (Lamba's ½h·(f(t+h, x + h·f) − f), a third evaluation, with
+// ForwardDrift);
 // E_n is the size of the Stratonovich terms Σ L^j g^k·J_(j,k) that the
 // Euler predictor misses and the Heun corrector adds (√3/2·|h| is the root mean square of
 // J_(j,j) = ΔW_j²/2). StochasticDiffEq.jl uses the realised ½L¹g·ΔW²;
 // gofast uses its conditional root mean square given (t, x, h), so that
-// the estimate, like LambaEM's, does not look at the Brownian increment:
-// the steps are stopping times and adaptive stepping stays consistent on
+// the estimate, like LambaEM's, looks at the Brownian increment only
+// through f_x·g·ΔW in E_d, and adaptive stepping stays consistent on
 // every noise class, including non-commutative noise where the result has
 // order ½ (see LambaEM and Order.Adaptive).
 //
 // Orders as EulerHeun: strong 1 for additive, scalar, commutative diagonal
 // and commutative noise, ½ for non-commutative noise, 2 for ODEs; weak 1
 // (2 for additive noise and ODEs). The estimate grows as h^(q+1) with
-// q = 0 for multiplicative noise and q = 1 for additive noise and ODEs.
+// q = 0 for multiplicative noise, q = ½ for additive noise (E_d ≈
+// ½h·f_x·g·ΔW) and q = 1 for ODEs.
 // Cost per attempt: two drift evaluations for the result (a third for E_d
-// on a path's first attempts and probes, on a step more than twice the
-// previous one, or with ForwardDrift); two
+// with ForwardDrift); two
 // diffusion evaluations for the result and one (scalar and diagonal
 // shapes) or m (general shape) for E_n.
 type LambaEulerHeun struct {
@@ -57,14 +58,13 @@ func (m LambaEulerHeun) Properties() sdeint.Properties {
 		Adaptive: true,
 		Orders: orders(
 			sdeint.Order{Strong: 2, Weak: 2, ErrQ: 1, Adaptive: true},   // none
-			sdeint.Order{Strong: 1, Weak: 2, ErrQ: 1, Adaptive: true},   // additive
+			sdeint.Order{Strong: 1, Weak: 2, ErrQ: 0.5, Adaptive: true}, // additive
 			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // scalar
 			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative diagonal
 			sdeint.Order{Strong: 1, Weak: 1, ErrQ: 0, Adaptive: true},   // commutative
 			sdeint.Order{Strong: 0.5, Weak: 1, ErrQ: 0, Adaptive: true}, // non-commutative
 		),
 		Control: controlMainstream,
-		State:   driftDiffState,
 	}
 }
 
@@ -88,5 +88,13 @@ func (st *lambaEulerHeunStepper) Step(s *sdeint.Step) error {
 		return nil
 	}
 	copy(s.Low[:k*n], s.High[:k*n])
-	return st.est.estimate(s.Err[:k*n], s, st.two.f1[:k*n], st.two.g1[:k*s.Dims.GSize], lambaStratRMS, st.forward)
+	if st.forward {
+		if err := st.est.dd.forward(s, st.two.f1); err != nil {
+			return err
+		}
+	} else {
+		// f at the predictor x̄ = x + h·f + g·ΔW, the second stage.
+		st.est.dd.fromEnd(s, st.two.f1, st.two.f2)
+	}
+	return st.est.estimate(s.Err[:k*n], s, st.two.g1[:k*s.Dims.GSize], lambaStratRMS)
 }

@@ -294,9 +294,9 @@ func TestZooADeterminism(t *testing.T) {
 // noise, where its noise term vanishes. Overridden on gbm (2000 paths,
 // bridge source, seed 1), it shows why: its grid depends on the increments
 // while the kept state has order ½, and the strong error stops falling
-// (Gaines & Lyons 1997). Measured: 0.106 ± 0.002 at 1e-2, 0.131 ± 0.003
-// at 1e-3, against 0.113 ± 0.005 and 0.0349 ± 0.0011 for the default
-// root-mean-square estimate. The test asserts that the default's error falls by more than 3 SE of the
+// (Gaines & Lyons 1997). Measured: 0.0944 ± 0.0023 at 1e-2, 0.107 ±
+// 0.003 at 1e-3, against 0.0861 ± 0.0028 and 0.0277 ± 0.0008 for the
+// default root-mean-square estimate. The test asserts that the default's error falls by more than 3 SE of the
 // difference from 1e-2 to 1e-3 and that at 1e-3 the realised variant's
 // error is more than twice the default's (the default converges as
 // tol^½, ×0.3 per decade; the realised one did not fall at all).
@@ -338,27 +338,27 @@ func TestLambaEMRealized(t *testing.T) {
 }
 
 // TestDriftDiff: the drift part E_d of the Lamba and RKMil estimates
-// (driftDiff) is, after a path's first step, the drift's change over the
-// previous step (no drift evaluation), and with ForwardDrift Lamba's
-// forward difference (one more per attempt). Each path takes two attempts of the same h (first step h,
-// HMax h, both accepted at ATol 1) with no probes; the test checks
-// the drift evaluations of every path and the growth of the second
-// attempt's mean |E| over h:
+// (driftDiff) is the drift's change over the step, taken at its end state
+// (no drift evaluation beyond those of the result: LambaEM and RKMil keep
+// f at the result as the next step's first stage), and with ForwardDrift
+// Lamba's forward difference (one more per attempt). Each path takes two
+// attempts of the same h (first step h, HMax h, both accepted at ATol 1)
+// with no probes; the test checks the drift evaluations of every path and
+// the growth of the second attempt's mean |E| over h:
 //
-//   - evaluations: LambaEM and RKMil 2 + 1 (the first attempt's forward
-//     difference, then none), LambaEulerHeun 3 + 2; with ForwardDrift
-//     2 + 2 and 3 + 3.
-//   - dx/dt = x·cos t: E_d = ½h(f(h, x₁) − f(0, x₀)) = ½h²·df/dt + O(h³),
+//   - evaluations: LambaEM and RKMil 2 + 1 (the first stage, then f at the
+//     result; the second attempt reuses it), LambaEulerHeun 2 + 2 (E_d at
+//     its predictor); with ForwardDrift 2 + 2 and 3 + 3.
+//   - dx/dt = x·cos t: E_d = ½h(f(2h, x₂) − f(h, x₁)) = ½h²·df/dt + O(h³),
 //     slope 2, deterministic (SE 0), and ½h² to within 2% at h = 2⁻¹⁰
 //     (df/dt = 1 + O(h) near t = 0).
 //   - gbm: E_n ∝ h leads (q = 0), slope 1; for RKMil E_n ∝ h^{3/2} and
-//     E_d ≈ ½h·f_x·g·ΔW′ alike, slope 3/2 (q = ½).
-//   - ou (additive): f₁ − f₀ = −θ(x₁ − x₀) = −θ(h·f₀ + σΔW), so E_d ≈
+//     E_d ≈ ½h·f_x·g·ΔW alike, slope 3/2 (q = ½).
+//   - ou (additive): f₂ − f₁ = −θ(x₂ − x₁) = −θ(h·f₁ + σΔW), so E_d ≈
 //     ½θσ·h·ΔW, a sample of the size of Euler's I_(1,0) term: slope 3/2
-//     once σ√h leads h·|f₀| (σ = 0.3, |f₀| = 0.8: h = 2⁻⁸…2⁻¹⁴, where the
-//     drift part is at most 0.18 of the noise part). The declared q = 1
-//     is the first attempt's (forward difference, TestZooAErrQ); declaring
-//     ½ measured no better (docs/methods/lambaem.md).
+//     once σ√h leads h·|f₁| (σ = 0.3, |f₁| = 0.8: h = 2⁻⁸…2⁻¹⁴, where the
+//     drift part is at most 0.18 of the noise part), as declared (q = ½,
+//     TestZooAErrQ).
 //
 // Each slope must lie within 0.2 of its value with an SE of at most 0.2/3,
 // as in TestErrQ.
@@ -376,9 +376,9 @@ func TestDriftDiff(t *testing.T) {
 		{"ode", ode, methods.LambaEM{}, 3, 2, 10, 2, true},
 		{"gbm", problems.GBM().SDE, methods.LambaEM{}, 3, 2, 10, 1, true},
 		{"ou", problems.OU().SDE, methods.LambaEM{}, 3, 8, 14, 1.5, true},
-		{"ode", ode, methods.LambaEulerHeun{}, 5, 2, 10, 2, true},
-		{"gbm-strat", problems.GBMStrat().SDE, methods.LambaEulerHeun{}, 5, 2, 10, 1, true},
-		{"ou", problems.OU().SDE, methods.LambaEulerHeun{}, 5, 8, 14, 1.5, true},
+		{"ode", ode, methods.LambaEulerHeun{}, 4, 2, 10, 2, true},
+		{"gbm-strat", problems.GBMStrat().SDE, methods.LambaEulerHeun{}, 4, 2, 10, 1, true},
+		{"ou", problems.OU().SDE, methods.LambaEulerHeun{}, 4, 8, 14, 1.5, true},
 		{"ode", ode, methods.RKMil{}, 3, 2, 10, 2, true},
 		{"gbm", problems.GBM().SDE, methods.RKMil{}, 3, 2, 10, 1.5, true},
 		{"ou", problems.OU().SDE, methods.RKMil{}, 3, 8, 14, 1.5, true},
