@@ -275,3 +275,19 @@ func TestDenoisePathIndices(t *testing.T) {
 		}
 	}
 }
+
+// TestNewSDEUnknownKind: NewSDE with a kind it does not know used to
+// return a VP SDE silently; now Validate refuses the result, naming the
+// kind, while the three known kinds validate.
+func TestNewSDEUnknownKind(t *testing.T) {
+	for _, k := range []Kind{VE, VP, SubVP} {
+		if err := NewSDE(k).Validate(); err != nil {
+			t.Errorf("NewSDE(%v): %v", k, err)
+		}
+	}
+	s := NewSDE(Kind(7))
+	err := s.Validate()
+	if err == nil || s.Kind != Kind(7) || !strings.Contains(err.Error(), "Kind(7)") {
+		t.Errorf("NewSDE(Kind(7)) = %+v, Validate: %v; want Kind(7) refused by name", s, err)
+	}
+}

@@ -67,15 +67,19 @@ type SDE struct {
 
 // NewSDE returns the forward SDE of the given kind with the paper's
 // parameters: σ_min = 0.01, σ_max = 50 (CIFAR-10) and ε = 1e-5 for VE;
-// β_min = 0.1, β_max = 20 and ε = 1e-3 for VP and sub-VP; T = 1.
+// β_min = 0.1, β_max = 20 and ε = 1e-3 for VP and sub-VP; T = 1. An
+// unknown kind keeps its Kind and no parameters, so that Validate (and
+// every sampler) refuses it rather than running a VP SDE in its place.
 func NewSDE(k Kind) SDE {
 	switch k {
 	case VE:
 		return SDE{Kind: VE, SigmaMin: 0.01, SigmaMax: 50, T: 1, Eps: 1e-5}
+	case VP:
+		return SDE{Kind: VP, BetaMin: 0.1, BetaMax: 20, T: 1, Eps: 1e-3}
 	case SubVP:
 		return SDE{Kind: SubVP, BetaMin: 0.1, BetaMax: 20, T: 1, Eps: 1e-3}
 	}
-	return SDE{Kind: VP, BetaMin: 0.1, BetaMax: 20, T: 1, Eps: 1e-3}
+	return SDE{Kind: k}
 }
 
 // Beta returns β(t) (VP, sub-VP).
