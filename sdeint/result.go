@@ -2,6 +2,7 @@ package sdeint
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -82,6 +83,10 @@ func (e *PathError) Error() string {
 		}
 		return fmt.Sprintf("path %d: %s has NaN or Inf in component %d at t = %g (last accepted t = %g)", e.Path, e.Where, e.Component, e.TEval, e.T)
 	case StepCollapse:
+		if ulp := math.Nextafter(math.Abs(e.T), math.Inf(1)) - math.Abs(e.T); e.H > 0 && e.H < ulp {
+			// t + h == t: the step cannot move time, whatever the error.
+			return fmt.Sprintf("path %d: step size collapsed to %g at t = %g, below the spacing of float64 there (%g): time cannot advance; shift the time origin (T0 near 0) or use larger steps", e.Path, e.H, e.T, ulp)
+		}
 		return fmt.Sprintf("path %d: step size collapsed to %g at t = %g", e.Path, e.H, e.T)
 	case BudgetExhausted:
 		return fmt.Sprintf("path %d: step budget exhausted at t = %g", e.Path, e.T)

@@ -460,3 +460,19 @@ func TestDeclaredMemory(t *testing.T) {
 		t.Errorf("State −3: result %v, error %v; want a refusal naming it", res != nil, err)
 	}
 }
+
+// TestCollapseBelowSpacing: a path whose step cannot move time (t + h == t:
+// dx/dt = −x wants steps of about 1 at t = 1e20, where float64 spacing is
+// 16384) ends StepCollapse with a message that says so, instead of only
+// "collapsed to 1.53" (or to an explicit H0 of 0.01), which read like an
+// error-control failure.
+func TestCollapseBelowSpacing(t *testing.T) {
+	p := &sdeint.Problem{Dim: 1, T0: 1e20, T1: 1e20 + 1e6, X0: []float64{1},
+		Drift: sdeint.Lift(1, 1, func(dst []float64, _ float64, x []float64) { dst[0] = -x[0] })}
+	for _, s := range []control.Settings{{H0: 0.01}, {}} {
+		res, err := sdeint.Solve(context.Background(), p, methods.DP5{}, &sdeint.Settings{Paths: 1, Control: s})
+		if res == nil || res.Status != sdeint.StepCollapse || err == nil || !strings.Contains(err.Error(), "below the spacing of float64") {
+			t.Errorf("H0 %v: %v, %v; want StepCollapse saying the step is below the float spacing", s.H0, res.Status, err)
+		}
+	}
+}
