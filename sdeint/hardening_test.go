@@ -245,7 +245,7 @@ func TestFuncErrorNamesTheCall(t *testing.T) {
 // x(0) = 1 has the solution √(1 − 2t), which ends at t = ½. At tolerance
 // 1e-2, dp5 steps over the end in five steps and reports success (X(1) =
 // 0.21, meaningless); ggf also reports success, but its MinStep falls
-// orders of magnitude below its first step (to 2.5e-10), the diagnostic. Tighter
+// orders of magnitude below its first step (to 2.1e-9), the diagnostic. Tighter
 // tolerances do not pass the end: the path ends by budget or collapse.
 // Each figure is printed with -v.
 func TestSingularityDiagnostics(t *testing.T) {
