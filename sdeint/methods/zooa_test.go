@@ -92,17 +92,17 @@ func TestZooARefusals(t *testing.T) {
 // over one attempt from the initial state, h = 2⁻²…2⁻¹⁰ (errSlope), within
 // 0.2 of q+1 with an SE at most a third of that.
 //
-// The Lamba estimates and RKMil's are functions of (t, x, h) only (they do
-// not look at ΔW), so from a fixed initial state E is the same on every
-// path and the SE is 0. On gbm the Lamba estimates are |E_d| + c·h·|β²x|,
-// linear in h to within E_d's h² part (≈ 2% of E at h = ¼); on ou the noise
-// part vanishes (additive) and E = |E_d| = ½h²|θ²(x−μ)| exactly for the
-// linear drift: slope 2. RKMil's is E_d + |L¹L¹g|·√(h³/6) with an O(h²)
-// remainder in the second difference; on gbm the h^{3/2} term is about
-// 0.5/√h times E_d, so E_d still lifts the slope over this range (measured
-// 1.65 on gbm, 1.58 on gbm-strat, 1.39 on cubic, within the bar). BS3 runs on dx/dt = x: on x·cos t from
-// t = 0 its h³ coefficient vanishes (the solution e^{sin t} has no t³
-// term) and the slope measured 4.04.
+// The Lamba and RKMil estimates take their drift part at the end of the
+// step, where f(t+h, y) − f(t, x) holds ½h·f_x·g·ΔW, so E varies from path
+// to path (1000 paths). On gbm the Lamba estimates are |E_d| + c·h·|β²x|:
+// E_n ∝ h leads, slope about 1 (1.05). On ou the noise part vanishes
+// (additive) and E = |E_d| ≈ ½θσ·h·|ΔW|: slope 3/2 (1.58). RKMil's is
+// |E_d| + |L¹L¹g|·√(h³/6), both terms ∝ h^{3/2} on gbm (1.53 on gbm, 1.51
+// on gbm-strat, 1.48 on cubic). On the ODE the drift part is Lamba's
+// forward difference at x + h·f, ½h²·df/dt: slope 2. BS3 runs on
+// dx/dt = x: on x·cos t from t = 0 its h³ coefficient vanishes (the
+// solution e^{sin t} has no t³ term) and the slope measured 4.04
+// (TestBS3ErrQCos).
 func TestZooAErrQ(t *testing.T) {
 	ode := cosODE(1)
 	exp := sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
