@@ -92,9 +92,9 @@ func (dd *driftDiff) firstStage(s *sdeint.Step, f []float64) error {
 // memory of the proposed state (s.NextState), the next step's first stage.
 func (dd *driftDiff) atEnd(s *sdeint.Step, f, y []float64, fsal bool) error {
 	k, n := s.K, s.Dims.N
-	for r := range k {
-		dd.tb[r] = s.T[r] + s.H[r]
-	}
+	// At the time the path reaches, exactly: f there is the next step's
+	// first stage (Step.TEnd).
+	copy(dd.tb[:k], s.TEnd[:k])
 	if err := s.Drift(dd.fb[:k*n], dd.tb[:k], y[:k*n]); err != nil {
 		return err
 	}
