@@ -12,8 +12,9 @@ import (
 )
 
 // TestFSALStopTime: a method that keeps a stage for the next step (first
-// same as last: LambaEM and RKMil keep f at the result) must evaluate it at
-// the time the path then has, exactly. The solver lands on a stop time exactly (Settings.SaveAt), but
+// same as last: LambaEM and RKMil keep f at the result; the ODE pairs DP5
+// and BS3 their last stage) must evaluate it at the time the path then has,
+// exactly. The solver lands on a stop time exactly (Settings.SaveAt), but
 // t + (tNew − t) need not equal tNew in floating point: from T0 = 1 down
 // to the save time 0.2, H = fl(0.2 − 1) and 1 + H = 0.19999999999999996
 // (a step to less than half the time, or across 0). Every step is accepted
@@ -34,7 +35,7 @@ func TestFSALStopTime(t *testing.T) {
 		{1, 0, 0.2, func(t float64) float64 { return b2f(t >= 0.2) }},
 		{-1, 1, 0.4, func(t float64) float64 { return b2f(t >= 0.4) }},
 	} {
-		for _, m := range []sdeint.Method{methods.LambaEM{}, methods.RKMil{}, methods.RKMil{Stratonovich: true}} {
+		for _, m := range []sdeint.Method{methods.LambaEM{}, methods.RKMil{}, methods.RKMil{Stratonovich: true}, methods.DP5{}, methods.BS3{}} {
 			name := m.Properties().Name
 			var seen []float64
 			p := &sdeint.Problem{Dim: 1, T0: c.t0, T1: c.t1, X0: []float64{0},
