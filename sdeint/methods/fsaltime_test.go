@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gofast-sde/gofast/problems"
 	"github.com/gofast-sde/gofast/sdeint"
 	"github.com/gofast-sde/gofast/sdeint/control"
 	"github.com/gofast-sde/gofast/sdeint/methods"
@@ -81,4 +82,37 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// TestFSALFixedSteps: at fixed steps the methods that keep a first stage
+// (LambaEM, RKMil) neither estimate nor remember: every step evaluates
+// f(t, x) once, so a path's drift evaluations equal its steps, and
+// LambaEM's result is Euler–Maruyama's bit for bit (gbm, 64 steps with a
+// save time off the grid, 50 paths).
+func TestFSALFixedSteps(t *testing.T) {
+	p := problems.GBM()
+	set := &sdeint.Settings{Paths: 50, Seed: 3, Steps: 64, SaveAt: []float64{0.3}, BatchSize: 7}
+	em, err := sdeint.Solve(context.Background(), &p.SDE, methods.EM{}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.RKMil{}} {
+		res, err := sdeint.Solve(context.Background(), &p.SDE, m, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ps := range res.Path {
+			if steps := ps.Accepted + ps.Rejected; ps.DriftEvals != steps || steps != 65 {
+				t.Errorf("%s: path %d: %d drift evaluations over %d steps, want one per step, 65 steps (64 and the save time)", m.Properties().Name, i, ps.DriftEvals, steps)
+			}
+		}
+		if _, ok := m.(methods.LambaEM); !ok {
+			continue
+		}
+		for i := range res.X {
+			if math.Float64bits(res.X[i]) != math.Float64bits(em.X[i]) {
+				t.Fatalf("lambaem: path %d: %v at fixed steps, Euler–Maruyama %v", i, res.X[i], em.X[i])
+			}
+		}
+	}
 }
