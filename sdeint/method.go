@@ -103,6 +103,12 @@ type Step struct {
 	X     []float64 // K×N states at T
 	DW    []float64 // K×M Brownian increments over the step
 	Signs []float64 // K×M random signs ±1, when the method asked for them
+	// TEnd holds the K end times: the time a row reaches if its step is
+	// accepted, and so its next step's T, exactly. T + H can differ from
+	// it in the last bit (from 1 down to a stop at 0.2, 1 + fl(0.2 − 1) =
+	// 0.19999999999999996), so a stage kept for the next step (first same
+	// as last) is evaluated at TEnd.
+	TEnd []float64
 	// Normals holds K×M standard normals, when the method asked for them.
 	Normals []float64
 	// Area holds K×M space-time Lévy areas of the step, when the method

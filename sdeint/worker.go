@@ -99,6 +99,7 @@ func newWorker(sv *solver, id int) *worker {
 		Dims:     sv.dims,
 		T:        make([]float64, rows),
 		H:        make([]float64, rows),
+		TEnd:     make([]float64, rows),
 		DW:       make([]float64, rows*m),
 		Adaptive: sv.errEst,
 		High:     make([]float64, rows*n),
@@ -245,6 +246,7 @@ func (w *worker) probe(as control.AutoStarter) {
 			sl.fail = failure{}
 			st.T[r] = sl.t
 			st.H[r] = sv.dir * sl.h
+			st.TEnd[r] = sl.t + st.H[r] // a probe is never kept
 			dw := math.Sqrt(2 * sl.h)
 			for j := range m {
 				st.DW[r*m+j] = dw
@@ -356,6 +358,7 @@ func (w *worker) round() {
 		sl.fail = failure{} // the attempt was proposed by checkNext
 		st.T[r] = sl.t
 		st.H[r] = sl.tNew - sl.t
+		st.TEnd[r] = sl.tNew
 		if sl.levy != nil {
 			sl.levy.IncrementLevy(st.DW[r*m:(r+1)*m], st.Area[r*m:(r+1)*m], (sl.tNew-sv.p.T0)*sv.dir)
 		} else {

@@ -16,24 +16,27 @@ import (
 // with y the step's result for LambaEM and RKMil, whose f(t+h, y) is then
 // the next step's first stage, kept in the path's State (first same as
 // last), and y the Euler predictor x + h·f + g·ΔW for LambaEulerHeun, which
-// evaluates f there anyway: it costs no drift evaluation beyond those of a
-// fixed step, except a path's first stage after a rejection that precedes
-// its first acceptance. With forward it is Lamba's difference
+// evaluates f there anyway. Either way E_d costs no drift evaluation of
+// its own, except that LambaEM and RKMil evaluate the first stage on each
+// attempt up to and including a path's first acceptance and on each
+// first-step probe. With forward it is Lamba's difference
 // ½h·(f(t+h, x + h·f) − f(t, x)), one more drift evaluation per attempt
 // (Lamba, J. Comput. Appl. Math. 161, 2003; as StochasticDiffEq.jl).
 //
 // The two agree to O(h³) on ODEs. With noise, f(t+h, y) − f(t, x) also
 // holds f_x·g·ΔW, a sample of the size of Euler's L^j f·I_(j,0) term (RMS
 // |L^j f|·h^{3/2}/√3), which the forward difference, taken at the
-// noise-free x + h·f, leaves out. Both look ahead: a step that ends inside
-// a sharp change of the drift sees it. The drift's change over the
-// previous step, which costs no evaluation either and keeps the steps
-// stopping times, was the default until December 2026: it sees a change
-// one step late, and adaptive lambaem and rkmil then stepped into the drift
-// pulses of `pulse` and `gauss-pulse` and were less accurate than fixed
-// steps there (docs/methods/lambaem.md).
+// noise-free x + h·f, leaves out: the step grid then depends on the
+// step's own increment, which biases Euler–Maruyama's Itô sums where E_d
+// leads the estimate (LambaEM's doc, TestLambaEMDriftLed). Both look
+// ahead: a step that ends inside a sharp change of the drift sees it. The
+// drift's change over the previous step, which costs no evaluation either
+// and keeps the steps stopping times, was the default until December 2026:
+// it sees a change one step late, and adaptive lambaem and rkmil then
+// stepped into the drift pulses of `pulse` and `gauss-pulse` and were less
+// accurate than fixed steps there (docs/methods/lambaem.md).
 type driftDiff struct {
-	xb, fb, tb []float64 // the end state y or x̄, f there, and t+h
+	xb, fb, tb []float64 // the end state y or x̄, f there, and the end time
 	need       []int     // rows without a remembered first stage
 	ed         []float64 // E_d per row and component
 }
@@ -92,9 +95,9 @@ func (dd *driftDiff) firstStage(s *sdeint.Step, f []float64) error {
 // memory of the proposed state (s.NextState), the next step's first stage.
 func (dd *driftDiff) atEnd(s *sdeint.Step, f, y []float64, fsal bool) error {
 	k, n := s.K, s.Dims.N
-	for r := range k {
-		dd.tb[r] = s.T[r] + s.H[r]
-	}
+	// At the time the path reaches, exactly: f there is the next step's
+	// first stage (Step.TEnd).
+	copy(dd.tb[:k], s.TEnd[:k])
 	if err := s.Drift(dd.fb[:k*n], dd.tb[:k], y[:k*n]); err != nil {
 		return err
 	}

@@ -95,6 +95,9 @@ func (st *fsalStepper) Step(s *sdeint.Step) error {
 		for r := range k {
 			h := s.H[r]
 			st.ts[r] = s.T[r] + tab.c[i]*h
+			if i == last {
+				st.ts[r] = s.TEnd[r] // kept as the next step's first stage
+			}
 			for c := r * n; c < (r+1)*n; c++ {
 				v := s.X[c]
 				for j := range i {

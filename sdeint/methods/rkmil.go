@@ -62,10 +62,11 @@ func init() {
 // local error that comes from the noise alone. StochasticDiffEq.jl's RKMil
 // adds, with a weight δ on E_d, the heuristic |ΔW|³·(g(t, ȳ) − g)²/(6h),
 // which grows like h^{3/2} too but scales as x² rather than x and looks at
-// the increment. gofast's E_n looks only at (t, x, h) (the scheme has
-// strong order 1 on the noise classes it applies to, where a grid that
-// depends on the increments does not bias it; Gaines & Lyons 1997,
-// Order.Adaptive). E_d is the drift's change over the step, taken at the
+// the increment. gofast's E_n looks only at (t, x, h); E_d looks at the
+// increment through f_x·g·ΔW, of E_n's order (the scheme has strong order
+// 1 on the noise classes it applies to, where the bias of a grid that
+// depends on the increments vanishes with the tolerance; Gaines & Lyons
+// 1997, Order.Adaptive). E_d is the drift's change over the step, taken at the
 // result, whose f the next step reuses as its first stage (driftDiff, as
 // in LambaEM; Lamba's ½h·(f(t+h, x + h·f) − f), one more evaluation, with
 // ForwardDrift). It holds f_x·g·ΔW as well, a sample of the size of the
