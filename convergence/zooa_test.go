@@ -279,14 +279,13 @@ func TestZooAAdaptive(t *testing.T) {
 // two-noise read in Stratonovich form (the same process).
 //
 // two-noise has no drift, so the drift part of the estimate is 0 there.
-// twoNoiseDrift adds a drift −½X, which the drift part takes at the
-// step's result and so sees the step's increment through f_x·g·ΔW: the
-// steps are then no longer stopping times, but that term is O(h^½) of the
-// noise part and linear in ΔW, uncorrelated with the Lévy areas that
-// Euler–Maruyama leaves out, and the moments must still come out right.
-// There the coarse cell is tolerance 0.3, whose bias shows in the mean
-// (measured −0.059 ± 0.005; Euler–Maruyama's mean decays as (1 − h/2)^n),
-// and the fine mean gets the same scaled bias allowance as the variance.
+// twoNoiseDrift adds a drift −½X, whose change LambaEM takes over the
+// previous step on this multiplicative noise (so the steps stay stopping
+// times; sdeint/methods' TestLambaEMDriftLed shows the bias a drift part
+// taken at the result gives where it leads), and the moments must come
+// out right. There the coarse cell is tolerance 0.3, whose bias shows in
+// the mean (Euler–Maruyama's mean decays as (1 − h/2)^n), and the fine
+// mean gets the same scaled bias allowance as the variance.
 func TestZooALambaNoncommutative(t *testing.T) {
 	for _, c := range []struct {
 		p      *problems.Problem

@@ -17,11 +17,11 @@ import (
 // that some paths, not all, reject their first attempt), initial states
 // drawn by Init, integration backward in time from 1 to 0 with save times
 // near 0 (steps to less than half the time, where t + h misses the stop in
-// the last bit), and a path offset. LambaEM and RKMil keep f at the result
-// as the next first stage (State), a probe's never. Per path the drift
+// the last bit), and a path offset. RKMil keeps f at the result as the next
+// first stage (State), a probe's never; LambaEM, on this multiplicative
+// noise, takes its drift part over the previous step. Per path the drift
 // evaluations must be perAttempt·attempts + 2 per probe (the first stage
-// and f at the probe's end) + one per attempt up to the first acceptance
-// for the FSAL methods; results and counts bit-identical for batch sizes
+// and f at the probe's end) + ddExtra (TestDriftDiffMixedRows); results and counts bit-identical for batch sizes
 // 1, 7 and 64 and workers 1 and 3, in shared-step mode for workers 1 and
 // 3, and paths 20…63 solved alone with PathOffset 20 must equal rows
 // 20…63 of the full solve.
@@ -36,11 +36,11 @@ func TestDriftDiffProbesOffset(t *testing.T) {
 	for _, c := range []struct {
 		m          sdeint.Method
 		perAttempt int
-		fsal       bool
+		mode       ddMode
 	}{
-		{methods.LambaEM{}, 1, true},
-		{methods.LambaEulerHeun{}, 2, false},
-		{methods.RKMil{}, 1, true},
+		{methods.LambaEM{}, 1, ddPrevious},
+		{methods.LambaEulerHeun{}, 2, ddNone},
+		{methods.RKMil{}, 1, ddFSAL},
 	} {
 		name := c.m.Properties().Name
 		base := &sdeint.Settings{Paths: 64, Seed: 5, Override: true, Workers: 1, BatchSize: 64,
@@ -60,10 +60,7 @@ func TestDriftDiffProbesOffset(t *testing.T) {
 				t.Fatalf("%s: path %d: %v, first acceptance at %d", name, i, ps.Status, first)
 			}
 			probes += ps.Probes
-			want := c.perAttempt*(ps.Accepted+ps.Rejected) + 2*ps.Probes
-			if c.fsal {
-				want += first + 1
-			}
+			want := c.perAttempt*(ps.Accepted+ps.Rejected) + 2*ps.Probes + ddExtra(c.mode, tr)
 			if ps.DriftEvals != want {
 				t.Errorf("%s: path %d: %d drift evaluations, want %d (%d attempts, %d probes, first acceptance at %d)",
 					name, i, ps.DriftEvals, want, ps.Accepted+ps.Rejected, ps.Probes, first)

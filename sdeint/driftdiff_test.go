@@ -33,29 +33,65 @@ func ddDecay() *sdeint.Problem {
 	}
 }
 
-// TestDriftDiffMixedRows: LambaEM and RKMil take the drift difference
-// of their estimates at the step's result (methods/driftdiff.go) and keep
-// f there as the next step's first stage, in the path's State; a path
-// evaluates its first stage itself until its first acceptance. With
+// ddMode is how a method takes the drift part of its estimate, for
+// counting its drift evaluations (methods/driftdiff.go).
+type ddMode int
+
+const (
+	ddNone     ddMode = iota // at its predictor: no evaluation of its own
+	ddFSAL                   // at the result, kept as the next first stage
+	ddPrevious               // over the previous step (LambaEM, multiplicative noise)
+)
+
+// ddExtra returns the drift evaluations a path makes beyond
+// perAttempt·attempts + 2·probes: with ddFSAL the first stage on each
+// attempt up to and including the first acceptance; with ddPrevious
+// Lamba's forward difference on each attempt with no previous accepted
+// step or more than twice as long as it.
+func ddExtra(mode ddMode, tr []sdeint.TraceEntry) int {
+	switch mode {
+	case ddFSAL:
+		return slices.IndexFunc(tr, func(e sdeint.TraceEntry) bool { return e.Accepted }) + 1
+	case ddPrevious:
+		fwd, prev := 0, 0.0
+		for _, e := range tr {
+			if prev == 0 || math.Abs(e.H) > 2*prev {
+				fwd++
+			}
+			if e.Accepted {
+				prev = math.Abs(e.H)
+			}
+		}
+		return fwd
+	}
+	return 0
+}
+
+// TestDriftDiffMixedRows: RKMil takes the drift difference of its
+// estimate at the step's result (methods/driftdiff.go) and keeps f there as
+// the next step's first stage, in the path's State, evaluating the first
+// stage itself until a path's first acceptance; LambaEM, on this
+// multiplicative noise, takes it over the path's previous step, with
+// Lamba's forward difference (one more evaluation) until its first
+// acceptance and on a step more than twice the previous one (after the
+// step cut at the stop 0.5); LambaEulerHeun takes it at its predictor. With
 // per-path rates some paths of a batch reject their first attempts while
-// others have accepted theirs, so a block mixes rows that remember their
-// first stage with rows that evaluate it (by DriftRows). Per-path NFE must
-// be perAttempt·attempts, plus, for those two, one per attempt up to and
-// including the first acceptance (LambaEulerHeun takes the difference at
-// its predictor and remembers nothing); results and per-path counts must
-// be bit-identical for batch sizes 1, 7 and 64, workers 1 and 3; in
+// others have accepted theirs, so a block mixes rows that need the extra
+// evaluation (by DriftRows) with rows that do not. Per-path NFE must be
+// perAttempt·attempts + ddExtra; results and per-path counts must be
+// bit-identical for batch sizes 1, 7 and 64, workers 1 and 3; in
 // shared-step mode, workers 1 and 3 (the batch is then all paths).
 func TestDriftDiffMixedRows(t *testing.T) {
 	prob := ddDecay()
 	for _, c := range []struct {
 		m          sdeint.Method
-		perAttempt int  // drift evaluations per attempt
-		fsal       bool // the first stage is remembered after the first acceptance
+		perAttempt int    // drift evaluations per attempt
+		mode       ddMode // how it takes its drift part on this scalar noise
 	}{
-		{methods.LambaEM{}, 1, true},
-		{methods.LambaEulerHeun{}, 2, false},
-		{methods.RKMil{}, 1, true},
-		{methods.RKMil{Stratonovich: true}, 1, true},
+		{methods.LambaEM{}, 1, ddPrevious},
+		{methods.LambaEulerHeun{}, 2, ddNone},
+		{methods.RKMil{}, 1, ddFSAL},
+		{methods.RKMil{Stratonovich: true}, 1, ddFSAL},
 	} {
 		name := c.m.Properties().Name
 		base := &sdeint.Settings{Paths: 64, Seed: 4, Override: true, Workers: 1, BatchSize: 64, SaveAt: []float64{0.5}, Trace: true,
@@ -74,10 +110,7 @@ func TestDriftDiffMixedRows(t *testing.T) {
 				early++
 			}
 			ps := res.Path[i]
-			want := c.perAttempt * (ps.Accepted + ps.Rejected)
-			if c.fsal {
-				want += first + 1
-			}
+			want := c.perAttempt*(ps.Accepted+ps.Rejected) + ddExtra(c.mode, tr)
 			if ps.DriftEvals != want {
 				t.Errorf("%s: path %d: %d drift evaluations, want %d (%d attempts, %d up to the first acceptance)",
 					name, i, ps.DriftEvals, want, ps.Accepted+ps.Rejected, first+1)

@@ -79,6 +79,9 @@ type Dims struct {
 	M     int        // Brownian components
 	GSize int        // diffusion values per path
 	Noise NoiseShape // how g multiplies dW
+	// Class is the problem's noise class (Noise.Class), for a method whose
+	// estimate must differ by class (LambaEM's drift part).
+	Class NoiseClass
 }
 
 // Stepper advances a batch of paths by one attempted step.

@@ -165,6 +165,9 @@ func setup(p *Problem, m Method, s *Settings) (*solver, error) {
 	noiseOK := len(errs) == nerrs
 	sv.mdim, sv.gsize = nz.Dims(n)
 	sv.dims = Dims{N: n, M: sv.mdim, GSize: sv.gsize, Noise: nz.Shape}
+	if noiseOK {
+		sv.dims.Class = nz.Class(n)
+	}
 	if !finite(p.T0) || !finite(p.T1) || p.T0 == p.T1 {
 		bad("span [%v, %v]: want finite T0 ≠ T1", p.T0, p.T1)
 	} else if !finite(p.T1 - p.T0) {

@@ -20,44 +20,45 @@ func init() {
 // and the error estimate adds a drift part and a diffusion part,
 // component by component:
 //
-//	E_d = ½h·(f(t+h, x_{n+1}) − f(t, x))
+//	E_d = ½h·(f(t+h, x_{n+1}) − f(t, x))                  additive noise, ODEs
+//	E_d = ½h·min(1, h/h′)·(f(t, x) − f(t′, x′))           multiplicative noise (previous step t′ = t − h′)
 //	E_n = (|h|/√2)·(Σ_{j,k} (L^j g^k)²)^½,   L^j g^k ≈ (g^k(t, x + g^j√|h|) − g^k(t, x))/√|h|
 //	E   = |E_d| + E_n
 //
 // E_d is the local error of Euler's method on the drift, ½h²·df/dt. Lamba
 // takes it as Heun minus Euler, ½h·(f(t+h, x + h·f) − f), one more drift
 // evaluation per attempt, which doubles Euler–Maruyama's NFE; gofast takes
-// the drift at the step's result instead, which the next step reuses as its
-// first stage (first same as last, in the path's State), so adaptive steps
-// cost one drift evaluation each, as fixed ones do (driftDiff; Lamba's form
-// with ForwardDrift). On two-noise the efficiency against fixed steps went
-// from 1.42 / 1.37 / 1.41 to 1.01 / 0.95 / 1.02 at tolerances 1e-2 / 1e-3 /
-// 1e-4, and like Lamba's form it looks ahead: a step that ends in a sharp
-// change of the drift sees it (docs/methods/lambaem.md).
+// it at no cost (driftDiff; Lamba's form with ForwardDrift): on additive
+// noise and ODEs at the step's result, whose f the next step reuses as its
+// first stage (first same as last, in the path's State), which looks
+// ahead; on multiplicative noise over the path's previous accepted step
+// (f(t′, x′) and h′ in the State), which looks at the past only, so the
+// step sizes are stopping times. On two-noise the efficiency against fixed
+// steps went from 1.42 / 1.37 / 1.41 to 1.01 / 0.95 / 1.01 at tolerances
+// 1e-2 / 1e-3 / 1e-4 (docs/methods/lambaem.md).
+//
+// Why two forms. Taken at the result, E_d holds ½h·f_x·g·ΔW of the step's
+// own increment; |E_d| grows with |ΔW_j|, so steps with a large |ΔW_j|
+// would be refused more often, and on the accepted ones ΔW_j² − h, which
+// the terms ½L^j g^j·(ΔW_j² − h) Euler–Maruyama misses multiply, has a
+// mean below 0: its Itô sums are biased wherever E_d leads the estimate
+// (Gaines & Lyons, SIAM J. Appl. Math. 57(5), 1997; Order.Adaptive). On a
+// non-commutative problem whose binding component has additive noise the
+// quadratic variation on the accepted grid came out 10% low at tolerances
+// 1e-2 and 1e-3 alike (TestLambaEMDriftLed, with EndDrift); over the
+// previous step it is unbiased. With additive noise the missing terms
+// vanish (L^j g^j = 0). The previous-step form sees a change of the drift
+// one step late: on a drift pulse adaptive steps can be less accurate than
+// fixed ones (docs/methods/lambaem.md); ForwardDrift looks ahead without
+// looking at the increment, at twice the NFE.
 // E_n is the size of the terms Σ_{j,k} L^j g^k·I_(j,k) by which
 // Euler–Maruyama's local error exceeds Milstein's, with L^j = Σ_l g_lj ∂_l
 // taken by a derivative-free difference (Kloeden & Platen §11.1): Lamba
 // and StochasticDiffEq.jl use the realised term ½L¹g·(ΔW² − h); gofast
 // uses its conditional root mean square given (t, x, h), since
-// E[I_(j,k)²] = h²/2 for every pair and the pairs are uncorrelated. E_n
-// then does not look at the step's Brownian increment; E_d does, through
-// ½h·f_x·g·ΔW in f(t+h, x_{n+1}). On a grid that depends on the increments
-// Euler–Maruyama's Itô sums are biased (Gaines & Lyons, SIAM J. Appl.
-// Math. 57(5), 1997; Order.Adaptive): |E_d| grows with |ΔW_j|, so steps
-// with a large |ΔW_j| are refused more often, and on the accepted ones
-// ΔW_j² − h, which the terms ½L^j g^j·(ΔW_j² − h) Euler–Maruyama misses
-// multiply, has a mean below 0 (the Lévy areas, whose mean given ΔW is 0,
-// are not biased). Where E_n leads, E_d's noise part is O(h^½)
-// of it (h^{3/2} against h), and the bias is small and vanishes as the
-// tolerance tightens; where E_d leads it is not: on a non-commutative problem
-// whose binding component has additive noise (E_n = 0) and a drift, the
-// quadratic variation ΣΔW² on the accepted grid came out 10% low at
-// tolerances 1e-2 and 1e-3 alike (TestLambaEMDriftLed; with one tolerance
-// for all components 9% at 1e-2, 0.1% at 1e-3). ForwardDrift keeps the
-// steps stopping times and has no such bias. Adaptive stepping is declared
-// for every noise class, non-commutative included: it converges as the
-// tolerances tighten, and where E_n leads the moments come out right
-// (convergence's TestZooALambaNoncommutative).
+// E[I_(j,k)²] = h²/2 for every pair and the pairs are uncorrelated, so it
+// does not look at the increment either. Adaptive stepping is therefore
+// declared for every noise class, non-commutative included.
 //
 // Orders: strong ½ for multiplicative noise, 1 for additive noise and
 // ODEs; weak 1. The estimate grows as h^(q+1) with q = 0 for
@@ -65,9 +66,11 @@ func init() {
 // E_d ≈ ½h·f_x·g·ΔW, a sample of the size of Euler's I_(1,0) term) and
 // q = 1 for ODEs (E_d ∝ h²).
 // Cost per attempt: one drift evaluation (two on a path's attempts up to
-// its first acceptance and on its probes, or with ForwardDrift; f is
-// evaluated at the proposal before the solver checks Problem.InDomain, as
-// the stages of multi-stage methods are), and one diffusion evaluation for
+// its first acceptance and on its probes, on multiplicative noise also on
+// a step more than twice the previous one, and with ForwardDrift; on
+// additive noise f is evaluated at the proposal before the solver checks
+// Problem.InDomain, as the stages of multi-stage methods are), and one
+// diffusion evaluation for
 // the result plus one (scalar and diagonal shapes) or m (general shape,
 // one per Brownian component) for E_n. With diagonal shape the single
 // difference at x + g∘√|h| gives Σ_j L^j g^i for component i: exact for
@@ -82,12 +85,21 @@ type LambaEM struct {
 	// unless Settings.Override). It keeps the name "lambaem".
 	Realized bool
 	// ForwardDrift takes E_d from one more drift evaluation per attempt,
-	// at x̄ = x + h·f(t, x), as Lamba and StochasticDiffEq.jl do; by
-	// default it is taken at the result, which the next step reuses (see
-	// the type's doc). It doubles the NFE per step, but its estimate does
-	// not look at the increment: the choice where the drift part leads the
-	// estimate and the Itô sums must not be biased (TestLambaEMDriftLed).
+	// at x̄ = x + h·f(t, x), as Lamba and StochasticDiffEq.jl do. It
+	// doubles the NFE per step, but on multiplicative noise it looks ahead
+	// (the default's drift part there is the change over the previous
+	// step, which sees a sharp change of the drift one step late) without
+	// looking at the increment: the choice for multiplicative noise with
+	// sharp drift features, such as a pulse in time (see the type's doc).
 	ForwardDrift bool
+	// EndDrift takes E_d at the step's result on every noise class, as the
+	// default does for additive noise and ODEs: it looks ahead at no cost,
+	// but on multiplicative noise the step grid then depends on the
+	// increment and Euler–Maruyama's Itô sums are biased where E_d leads
+	// the estimate (TestLambaEMDriftLed), so, like Realized, it is an
+	// ablation for which adaptive stepping is declared inconsistent on
+	// multiplicative noise (Solve refuses it unless Settings.Override).
+	EndDrift bool
 }
 
 // Properties describes the method.
@@ -107,7 +119,7 @@ func (m LambaEM) Properties() sdeint.Properties {
 		Control: controlMainstream,
 		State:   driftDiffState,
 	}
-	if m.Realized {
+	if m.Realized || m.EndDrift {
 		for c := sdeint.ClassScalar; c < sdeint.NumNoiseClasses; c++ {
 			p.Orders[c].Adaptive = false
 		}
@@ -118,7 +130,7 @@ func (m LambaEM) Properties() sdeint.Properties {
 // NewStepper returns a stepper for the method.
 func (m LambaEM) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
 	return &lambaEMStepper{
-		realized: m.Realized, forward: m.ForwardDrift,
+		realized: m.Realized, forward: m.ForwardDrift, end: m.EndDrift,
 		f:   make([]float64, rows*d.N),
 		g:   make([]float64, rows*d.GSize),
 		est: newLambaEstimate(d, rows),
@@ -128,6 +140,7 @@ func (m LambaEM) NewStepper(d sdeint.Dims, rows int) sdeint.Stepper {
 type lambaEMStepper struct {
 	realized bool
 	forward  bool
+	end      bool // EndDrift
 	f, g     []float64
 	est      lambaEstimate
 }
@@ -146,9 +159,12 @@ func (st *lambaEMStepper) Step(s *sdeint.Step) error {
 	}
 	copy(s.Low[:k*n], hi)
 	var err error
-	if st.forward {
+	switch {
+	case st.forward:
 		err = st.est.dd.forward(s, f)
-	} else {
+	case !st.end && lambaPrevious(s.Dims.Class):
+		err = st.est.dd.previous(s, f)
+	default:
 		err = st.est.dd.atEnd(s, f, hi, true)
 	}
 	if err != nil {
@@ -159,6 +175,17 @@ func (st *lambaEMStepper) Step(s *sdeint.Step) error {
 		c = -1
 	}
 	return st.est.estimate(s.Err[:k*n], s, g, c)
+}
+
+// lambaPrevious reports whether LambaEM takes its drift part over the
+// previous step on noise class c: wherever the noise is multiplicative,
+// so that the step sizes stay stopping times. There Euler–Maruyama's
+// result misses the terms ½L^j g^j·(ΔW_j² − h), and a drift part taken at
+// the result (which holds ½h·f_x·g·ΔW) would refuse large increments more
+// often and bias their sums (TestLambaEMDriftLed). With additive noise
+// (L^j g^j = 0) and for ODEs it is taken at the result, which looks ahead.
+func lambaPrevious(c sdeint.NoiseClass) bool {
+	return c != sdeint.ClassNone && c != sdeint.ClassAdditive
 }
 
 // Coefficients of Lamba's diffusion estimate: the root mean square of the
