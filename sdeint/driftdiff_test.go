@@ -228,8 +228,32 @@ func TestDriftDiffAfterStop(t *testing.T) {
 // without allocating in steady state, as TestRoundAllocatesNothing checks
 // for LambaEM; and in the rounds just after the start, where blocks mix
 // rows that remember their first stage with rows that evaluate it
-// (DriftRows).
+// (DriftRows); and LambaEM's previous-step form on multiplicative noise,
+// whose first rounds mix rows that take the forward difference.
 func TestDriftDiffAllocatesNothing(t *testing.T) {
+	// LambaEM on multiplicative noise: the previous-step form, whose
+	// first rounds mix rows that take the forward difference (DriftRows).
+	t.Run("lambaem-previous", func(t *testing.T) {
+		prob := ddDecay()
+		prob.T1 = 1e12 // the paths keep stepping through the rounds
+		r, err := sdeint.NewRoundRunner(prob, methods.LambaEM{}, &sdeint.Settings{Paths: 100, Seed: 1,
+			Control: control.Settings{RTol: 1e-3, ATol: 1e-3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := allocsInRounds(r, 20); a != 0 {
+			t.Errorf("%d allocations (%d B) in the first rounds", a, b)
+		}
+		for range 50 {
+			r.Round()
+		}
+		if a, b := allocsInRounds(r, 100); a != 0 {
+			t.Errorf("%d allocations (%d B) in 100 rounds", a, b)
+		}
+		if r.Active() != 100 {
+			t.Errorf("%d of 100 paths still stepping, want all", r.Active())
+		}
+	})
 	for _, m := range []sdeint.Method{methods.LambaEulerHeun{}, methods.RKMil{}, methods.RKMil{Stratonovich: true}, methods.LambaEM{ForwardDrift: true}} {
 		r := engRunner(t, m, 100, 3, false)
 		if a, b := allocsInRounds(r, 20); a != 0 {
