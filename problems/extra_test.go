@@ -158,8 +158,17 @@ func TestPulse(t *testing.T) {
 			t.Errorf("t = %v: A'(t) = %.10g, a(t) = %.10g", tt, da, f[0])
 		}
 	}
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, tt := range []float64{pulseT0 - pulseW, pulseT0, pulseT0 + pulseW} {
+	checkSolutionMoments(t, p, []float64{pulseT0 - pulseW, pulseT0, pulseT0 + pulseW}, 9)
+}
+
+// checkSolutionMoments checks a scalar problem's Solution against its Mean
+// and Var at the times ts by Monte Carlo over W(t) ~ N(0, t): 200 000 draws
+// (seed, seed+1), the sample mean and variance within 4 SE.
+func checkSolutionMoments(t *testing.T, p *Problem, ts []float64, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	x := []float64{0}
+	for _, tt := range ts {
 		const draws = 200_000
 		xs := make([]float64, draws)
 		for i := range xs {
@@ -172,7 +181,7 @@ func TestPulse(t *testing.T) {
 		mu, mse := mcstat.MeanSE(xs)
 		v, vse := mcstat.VarSE(xs)
 		if math.Abs(mu-mean[0]) > 4*mse || math.Abs(v-vr[0]) > 4*vse {
-			t.Errorf("t = %v: mean %.6g ± %.2g, variance %.6g ± %.2g; stated %.6g, %.6g", tt, mu, mse, v, vse, mean[0], vr[0])
+			t.Errorf("%s, t = %v: mean %.6g ± %.2g, variance %.6g ± %.2g; stated %.6g, %.6g", p.Name, tt, mu, mse, v, vse, mean[0], vr[0])
 		}
 	}
 }
@@ -199,23 +208,7 @@ func TestGaussPulse(t *testing.T) {
 			t.Errorf("t = %v: (∫a)'(t) = %.10g, a(t) = %.10g", tt, da, f[0])
 		}
 	}
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, tt := range []float64{gpT0 - gpW, gpT0, gpT0 + gpW} {
-		const draws = 200_000
-		xs := make([]float64, draws)
-		for i := range xs {
-			p.Solution(x, tt, []float64{math.Sqrt(tt) * rng.NormFloat64()})
-			xs[i] = x[0]
-		}
-		mean, vr := []float64{0}, []float64{0}
-		p.Mean(mean, tt)
-		p.Var(vr, tt)
-		mu, mse := mcstat.MeanSE(xs)
-		v, vse := mcstat.VarSE(xs)
-		if math.Abs(mu-mean[0]) > 4*mse || math.Abs(v-vr[0]) > 4*vse {
-			t.Errorf("t = %v: mean %.6g ± %.2g, variance %.6g ± %.2g; stated %.6g, %.6g", tt, mu, mse, v, vse, mean[0], vr[0])
-		}
-	}
+	checkSolutionMoments(t, p, []float64{gpT0 - gpW, gpT0, gpT0 + gpW}, 11)
 }
 
 // TestStiffAdditive checks the stated law of stiff-additive. Without noise

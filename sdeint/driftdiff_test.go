@@ -193,34 +193,44 @@ func TestDriftDiffBackward(t *testing.T) {
 func TestDriftDiffAfterStop(t *testing.T) {
 	p := &sdeint.Problem{Dim: 1, T0: 0, T1: 1, X0: []float64{1},
 		Drift: sdeint.Lift(1, 1, func(dst []float64, s float64, y []float64) { dst[0] = -y[0] * math.Cos(1-s) })}
+	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
+		checkAfterStops(t, p, m)
+	}
+}
+
+// checkAfterStops solves p (whose exact x(1) is e^{−sin 1}) with m at
+// tolerance 1e-4 and MaxFactor 10, without stops and with the stop pairs
+// s, s + 1e-9 every 0.05; with stops the error must stay within 1.5 times
+// the error without, and the solve must take at least as many steps
+// longer than 1e-6.
+func checkAfterStops(t *testing.T, p *sdeint.Problem, m sdeint.Method) {
+	t.Helper()
 	exact := math.Exp(-math.Sin(1))
 	var stops []float64
 	for i := 1; i < 20; i++ {
 		s := float64(i) / 20
 		stops = append(stops, s, s+1e-9)
 	}
-	for _, m := range []sdeint.Method{methods.LambaEM{}, methods.LambaEulerHeun{}, methods.RKMil{}} {
-		name := m.Properties().Name
-		solve := func(save []float64) (err float64, long int) {
-			set := sdeint.Settings{Paths: 1, Seed: 1, SaveAt: save, Trace: true,
-				Control: control.Settings{RTol: 1e-4, ATol: 1e-4, MaxFactor: 10}}
-			r, e := sdeint.Solve(context.Background(), p, m, &set)
-			if e != nil {
-				t.Fatal(e)
-			}
-			for _, s := range r.Trace[0] {
-				if s.Accepted && s.H > 1e-6 {
-					long++
-				}
-			}
-			return math.Abs(r.X[0] - exact), long
+	name := m.Properties().Name
+	solve := func(save []float64) (err float64, long int) {
+		set := sdeint.Settings{Paths: 1, Seed: 1, SaveAt: save, Trace: true,
+			Control: control.Settings{RTol: 1e-4, ATol: 1e-4, MaxFactor: 10}}
+		r, e := sdeint.Solve(context.Background(), p, m, &set)
+		if e != nil {
+			t.Fatal(e)
 		}
-		e0, n0 := solve(nil)
-		e1, n1 := solve(stops)
-		t.Logf("%s: without stops error %.3g in %d steps; with stops %.3g in %d steps longer than 1e-6", name, e0, n0, e1, n1)
-		if e1 > 1.5*e0 || n1 < n0 {
-			t.Errorf("%s: with stops error %.3g in %d steps, without %.3g in %d: the steps after the stops are not controlled", name, e1, n1, e0, n0)
+		for _, s := range r.Trace[0] {
+			if s.Accepted && s.H > 1e-6 {
+				long++
+			}
 		}
+		return math.Abs(r.X[0] - exact), long
+	}
+	e0, n0 := solve(nil)
+	e1, n1 := solve(stops)
+	t.Logf("%s: without stops error %.3g in %d steps; with stops %.3g in %d steps longer than 1e-6", name, e0, n0, e1, n1)
+	if e1 > 1.5*e0 || n1 < n0 {
+		t.Errorf("%s: with stops error %.3g in %d steps, without %.3g in %d: the steps after the stops are not controlled", name, e1, n1, e0, n0)
 	}
 }
 
@@ -452,36 +462,9 @@ func TestDriftDiffPrevious(t *testing.T) {
 // 0.05 and MaxFactor 10, without the fallback the step after each 1e-9
 // step saw an estimate of ~1e-8 and ran to the next stop (measured: error
 // 3.2e-3 in 24 steps longer than 1e-6), against 8.3e-4 in 72 with it and
-// 1.6e-3 in 38 without stops. With stops
-// the error must stay within 1.5 times the error without, and the solve
-// must take at least as many steps longer than 1e-6.
+// 1.6e-3 in 38 without stops (checkAfterStops).
 func TestDriftDiffPreviousAfterStop(t *testing.T) {
 	p := cosTiny(0, 1)
 	p.Drift = sdeint.Lift(1, 1, func(dst []float64, s float64, y []float64) { dst[0] = -y[0] * math.Cos(1-s) })
-	exact := math.Exp(-math.Sin(1))
-	var stops []float64
-	for i := 1; i < 20; i++ {
-		s := float64(i) / 20
-		stops = append(stops, s, s+1e-9)
-	}
-	solve := func(save []float64) (err float64, long int) {
-		set := sdeint.Settings{Paths: 1, Seed: 1, SaveAt: save, Trace: true,
-			Control: control.Settings{RTol: 1e-4, ATol: 1e-4, MaxFactor: 10}}
-		r, e := sdeint.Solve(context.Background(), p, methods.LambaEM{}, &set)
-		if e != nil {
-			t.Fatal(e)
-		}
-		for _, s := range r.Trace[0] {
-			if s.Accepted && s.H > 1e-6 {
-				long++
-			}
-		}
-		return math.Abs(r.X[0] - exact), long
-	}
-	e0, n0 := solve(nil)
-	e1, n1 := solve(stops)
-	t.Logf("without stops error %.3g in %d steps; with stops %.3g in %d steps longer than 1e-6", e0, n0, e1, n1)
-	if e1 > 1.5*e0 || n1 < n0 {
-		t.Errorf("with stops error %.3g in %d steps, without %.3g in %d: the steps after the stops are not controlled", e1, n1, e0, n0)
-	}
+	checkAfterStops(t, p, methods.LambaEM{})
 }
