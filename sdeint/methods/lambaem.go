@@ -8,6 +8,7 @@ import (
 
 func init() {
 	register("Euler–Maruyama with Lamba's error estimate (Itô, adaptive, any noise)", func() sdeint.Method { return LambaEM{} })
+	register("lambaem with Lamba's forward drift difference: sees drift features ahead on multiplicative noise, one more drift evaluation per attempt", func() sdeint.Method { return LambaEM{ForwardDrift: true} })
 }
 
 // LambaEM is Euler–Maruyama for Itô SDEs with the adaptive error estimate
@@ -91,6 +92,7 @@ type LambaEM struct {
 	// step, which sees a sharp change of the drift one step late) without
 	// looking at the increment: the choice for multiplicative noise with
 	// sharp drift features, such as a pulse in time (see the type's doc).
+	// Its name is "lambaem-fwd".
 	ForwardDrift bool
 	// EndDrift takes E_d at the step's result on every noise class, as the
 	// default does for additive noise and ODEs: it looks ahead at no cost,
@@ -104,8 +106,12 @@ type LambaEM struct {
 
 // Properties describes the method.
 func (m LambaEM) Properties() sdeint.Properties {
+	name := "lambaem"
+	if m.ForwardDrift {
+		name = "lambaem-fwd"
+	}
 	p := sdeint.Properties{
-		Name:     "lambaem",
+		Name:     name,
 		Calculus: sdeint.Ito,
 		Adaptive: true,
 		Orders: orders(
