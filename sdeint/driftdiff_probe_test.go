@@ -70,31 +70,11 @@ func TestDriftDiffProbesOffset(t *testing.T) {
 		if probes == 0 || early == 0 || early == 64 {
 			t.Fatalf("%s: %d probes, %d of 64 paths rejected their first attempt; the test needs probes and a mix", name, probes, early)
 		}
-		for _, w := range []struct{ workers, batch int }{{1, 1}, {3, 1}, {3, 64}, {3, 7}, {1, 7}} {
-			s := *base
-			s.Workers, s.BatchSize, s.Trace = w.workers, w.batch, false
-			got, err := sdeint.Solve(context.Background(), prob, c.m, &s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !engEqual(res, got, 0) || got.Stats.NFE != res.Stats.NFE {
-				t.Errorf("%s: workers %d batch %d: results or per-path counts differ from workers 1 batch 64", name, w.workers, w.batch)
-			}
-		}
+		checkBatchInvariant(t, prob, c.m, base, res)
 		s := *base
 		s.Paths, s.PathOffset, s.BatchSize, s.Trace = 44, 20, 7, false
 		if got, err := sdeint.Solve(context.Background(), prob, c.m, &s); err != nil || !engEqual(res, got, 20) {
 			t.Errorf("%s: paths 20…63 with PathOffset 20 differ from the full solve (%v)", name, err)
-		}
-		s = *base
-		s.SharedStep, s.Trace = true, false
-		one, err := sdeint.Solve(context.Background(), prob, c.m, &s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Workers = 3
-		if got, err := sdeint.Solve(context.Background(), prob, c.m, &s); err != nil || !engEqual(one, got, 0) {
-			t.Errorf("%s: shared step: workers 3 differs from workers 1 (%v)", name, err)
 		}
 	}
 }

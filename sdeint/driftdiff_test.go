@@ -120,27 +120,37 @@ func TestDriftDiffMixedRows(t *testing.T) {
 		if early == 0 || early == 64 {
 			t.Fatalf("%s: %d of 64 paths rejected their first attempt; the test needs a mix", name, early)
 		}
-		for _, w := range []struct{ workers, batch int }{{1, 1}, {3, 1}, {3, 64}, {3, 7}, {1, 7}} {
-			s := *base
-			s.Workers, s.BatchSize, s.Trace = w.workers, w.batch, false
-			got, err := sdeint.Solve(context.Background(), prob, c.m, &s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !engEqual(res, got, 0) || got.Stats.NFE != res.Stats.NFE {
-				t.Errorf("%s: workers %d batch %d: results or per-path counts differ from workers 1 batch 64", name, w.workers, w.batch)
-			}
-		}
+		checkBatchInvariant(t, prob, c.m, base, res)
+	}
+}
+
+// checkBatchInvariant solves prob with m at base's settings for batch sizes
+// 1, 7 and 64 and workers 1 and 3, which must give res (the solve at
+// base, workers 1, batch 64) bit for bit with the same NFE; and in
+// shared-step mode, workers 3 must give workers 1's result.
+func checkBatchInvariant(t *testing.T, prob *sdeint.Problem, m sdeint.Method, base *sdeint.Settings, res *sdeint.Result) {
+	t.Helper()
+	name := m.Properties().Name
+	for _, w := range []struct{ workers, batch int }{{1, 1}, {3, 1}, {3, 64}, {3, 7}, {1, 7}} {
 		s := *base
-		s.SharedStep, s.Trace = true, false
-		one, err := sdeint.Solve(context.Background(), prob, c.m, &s)
+		s.Workers, s.BatchSize, s.Trace = w.workers, w.batch, false
+		got, err := sdeint.Solve(context.Background(), prob, m, &s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Workers = 3
-		if got, err := sdeint.Solve(context.Background(), prob, c.m, &s); err != nil || !engEqual(one, got, 0) {
-			t.Errorf("%s: shared step: workers 3 differs from workers 1 (%v)", name, err)
+		if !engEqual(res, got, 0) || got.Stats.NFE != res.Stats.NFE {
+			t.Errorf("%s: workers %d batch %d: results or per-path counts differ from workers 1 batch 64", name, w.workers, w.batch)
 		}
+	}
+	s := *base
+	s.SharedStep, s.Trace = true, false
+	one, err := sdeint.Solve(context.Background(), prob, m, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Workers = 3
+	if got, err := sdeint.Solve(context.Background(), prob, m, &s); err != nil || !engEqual(one, got, 0) {
+		t.Errorf("%s: shared step: workers 3 differs from workers 1 (%v)", name, err)
 	}
 }
 
